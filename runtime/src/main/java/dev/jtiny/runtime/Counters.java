@@ -1,0 +1,29 @@
+// Process-wide counters of runtime work, read by tests and magics.
+package dev.jtiny.runtime;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+public final class Counters {
+    private static final AtomicLong kernels = new AtomicLong();
+    private static final AtomicLong compiles = new AtomicLong();
+    private static final AtomicLong cacheHits = new AtomicLong();
+
+    private Counters() {}
+
+    /** Kernels launched since the last reset (copies excluded). */
+    public static long kernelCount() { return kernels.get(); }
+    /** Kernels compiled from source since the last reset (disk-cache hits excluded). */
+    public static long compileCount() { return compiles.get(); }
+    /** Kernels whose binary came from the on-disk cache since the last reset. */
+    public static long cacheHitCount() { return cacheHits.get(); }
+
+    public static void reset() {
+        kernels.set(0);
+        compiles.set(0);
+        cacheHits.set(0);
+    }
+
+    public static void kernelLaunched() { kernels.incrementAndGet(); }
+    public static void compiled() { compiles.incrementAndGet(); }
+    public static void cacheHit() { cacheHits.incrementAndGet(); }
+}

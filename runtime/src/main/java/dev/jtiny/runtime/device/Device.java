@@ -1,0 +1,51 @@
+// A device: an allocator, a compiler (with an on-disk cache) and a launcher. One per backend instance.
+package dev.jtiny.runtime.device;
+
+import dev.jtiny.runtime.DType;
+
+public interface Device extends AutoCloseable {
+    /** The name users pass in DEVICE=…: "JAVA", "OPENCL:0", … */
+    String name();
+
+    /** Human description: the hardware, platform and driver. */
+    String description();
+
+    /** Which renderer this device's kernels are written with: "opencl" or "java". */
+    String language();
+
+    /** True for a GPU; the scheduler lays out split reductions differently for GPUs and CPUs. */
+    boolean isGpu();
+
+    /** Parallel compute units (cores on a CPU, SMs on an NVIDIA GPU). */
+    int computeUnits();
+
+    /** Global memory in bytes. */
+    long memoryBytes();
+
+    /** Fresh (or pooled) memory for {@code count} elements; throws {@link DeviceException} naming the bytes when out of memory. */
+    RawBuffer allocate(DType dtype, int count);
+
+    /** Gives memory back; the device may keep it in a size-keyed pool. */
+    void free(RawBuffer buffer);
+
+    /** Copies a host array (float[], int[] or byte[] as the dtype says) of buffer.count() elements in. */
+    void copyIn(RawBuffer dst, Object hostArray);
+
+    /** Copies the whole buffer out into a host array of the matching type; waits for pending work. */
+    void copyOut(RawBuffer src, Object hostArray);
+
+    /** Compiles a kernel (or loads it from the on-disk cache); a build failure names the kernel and shows source and log. */
+    Program compile(String name, String source);
+
+    /**
+     * Launches a kernel over {@code global} work items (with {@code local} work-group sizes, or null to let the
+     * device choose). With {@code timed}, waits and returns the kernel's run time in seconds; otherwise may return
+     * before the kernel finishes and returns NaN.
+     */
+    double launch(Program program, RawBuffer[] args, int[] global, int[] local, boolean timed);
+
+    /** Waits for every launched kernel and copy. */
+    void synchronize();
+
+    @Override void close();
+}
