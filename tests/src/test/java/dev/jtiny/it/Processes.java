@@ -1,0 +1,47 @@
+// Runs a child process to completion and captures what it printed: the end-to-end tests' one tool.
+package dev.jtiny.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+final class Processes {
+    /** Options every jtiny JVM gets (the same as ./jtiny and surefire pass). */
+    static final List<String> JVM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector");
+
+    record Result(int exit, String out, String err) {
+        @Override public String toString() { return "exit " + exit + "\n--- stdout:\n" + out + "--- stderr:\n" + err; }
+    }
+
+    private Processes() {}
+
+    /** {@code java ... dev.jtiny.kernel.Cli args}, in this JVM's JDK with this JVM's class path. */
+    static Result cli(Path dir, String... args) throws IOException, InterruptedException {
+        var command = new ArrayList<String>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jtiny.kernel.Cli"));
+        command.addAll(List.of(args));
+        return run(dir, command, Map.of());
+    }
+
+    static Result run(Path dir, List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "stdout", ".txt"), err = Files.createTempFile(dir, "stderr", ".txt");
+        var builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            fail("timed out after 120 s: " + command + "\n" + Files.readString(out) + Files.readString(err));
+        }
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}
