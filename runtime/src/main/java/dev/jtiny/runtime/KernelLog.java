@@ -1,0 +1,50 @@
+// The record of every kernel launch and copy: what magics and tests read to see what the runtime did.
+package dev.jtiny.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+public final class KernelLog {
+    private static final int CAPACITY = 10_000;
+    private static final List<Entry> entries = new ArrayList<>();
+    private static final AtomicLong sequence = new AtomicLong();
+
+    private KernelLog() {}
+
+    /**
+     * One launch. {@code seconds} is NaN when the launch was not timed (DEBUG &lt; 2); copies have kind "copy".
+     *
+     * @param seq running number of this launch in the process
+     */
+    public record Entry(long seq, String kind, String name, String device, int[] global, int[] local, double seconds,
+                        long flops, long bytes, List<String> fusedOps, List<String> opts, String source, String graph,
+                        String linear) {
+        public double gflops() { return seconds > 0 ? flops / seconds * 1e-9 : Double.NaN; }
+        public double gbps() { return seconds > 0 ? bytes / seconds * 1e-9 : Double.NaN; }
+    }
+
+    static synchronized Entry add(String kind, String name, String device, int[] global, int[] local, double seconds,
+                                  long flops, long bytes, List<String> fusedOps, List<String> opts, String source,
+                                  String graph, String linear) {
+        Entry e = new Entry(sequence.incrementAndGet(), kind, name, device, global, local, seconds, flops, bytes,
+                fusedOps, opts, source, graph, linear);
+        entries.add(e);
+        if (entries.size() > CAPACITY) entries.subList(0, entries.size() - CAPACITY).clear();
+        return e;
+    }
+
+    /** Every entry still held, oldest first. */
+    public static synchronized List<Entry> entries() { return List.copyOf(entries); }
+
+    /** Entries after the given sequence number (e.g. since a cell started). */
+    public static synchronized List<Entry> since(long seq) {
+        return entries.stream().filter(e -> e.seq > seq).toList();
+    }
+
+    /** The sequence number of the newest entry, to pass to {@link #since} later. */
+    public static long mark() { return sequence.get(); }
+
+    public static synchronized void clear() { entries.clear(); }
+
+}

@@ -1,0 +1,208 @@
+// A node of the lazy graph: either a base (an op over sources, later a buffer) or a view of a base.
+package dev.jtiny.runtime;
+
+import dev.jtiny.runtime.view.ShapeTracker;
+import dev.jtiny.runtime.view.View;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The runtime's graph. A base node holds an op, its sources and (once realized) a {@link Buffer}; a view node is a
+ * {@link ShapeTracker} over a base, so movement ops never copy. Nodes are immutable but for the realized buffer,
+ * which is set once, after which the sources are dropped so the graph behind a result can be collected.
+ */
+public final class LazyBuffer {
+    public final String device;
+    public final DType dtype;
+    public final ShapeTracker st;
+    public final LazyBuffer base;
+    public final Op op;
+    public final Object arg;
+    /** The user-level op (e.g. "softmax") that created this node, for provenance in kernel names and logs. */
+    public final String userOp;
+    private volatile List<LazyBuffer> srcs;
+    private volatile Buffer buffer;
+
+    private LazyBuffer(String device, DType dtype, ShapeTracker st, LazyBuffer base, Op op, Object arg,
+                       List<LazyBuffer> srcs, String userOp) {
+        this.device = device;
+        this.dtype = dtype;
+        this.st = st;
+        this.base = base == null ? this : base;
+        this.op = op;
+        this.arg = arg;
+        this.srcs = srcs;
+        this.userOp = userOp;
+    }
+
+    private static LazyBuffer newBase(String device, DType dtype, int[] shape, Op op, Object arg, List<LazyBuffer> srcs) {
+        return new LazyBuffer(device, dtype, ShapeTracker.contiguous(shape), null, op, arg, srcs, UserOp.current());
+    }
+
+    // ---- creation ----
+
+    /** A buffer filled from a host array (float[], int[] or byte[]), copied to the device when first needed. */
+    public static LazyBuffer fromHost(Object hostArray, DType dtype, int[] shape, String device) {
+        LazyBuffer lb = newBase(device, dtype, shape, Op.BUFFER, null, List.of());
+        lb.pendingHost = hostArray;
+        return lb;
+    }
+
+    /** A node over an existing buffer (e.g. the result of a copy or of a kernel run elsewhere). */
+    public static LazyBuffer ofBuffer(Buffer buffer, int[] shape) {
+        LazyBuffer lb = newBase(buffer.device.name(), buffer.dtype, shape, Op.BUFFER, null, List.of());
+        lb.buffer = buffer;
+        return lb;
+    }
+
+    /** A constant of the given shape: costs no memory and no kernel until something stores it. */
+    public static LazyBuffer constant(double value, DType dtype, int[] shape, String device) {
+        LazyBuffer c = new LazyBuffer(device, dtype, ShapeTracker.contiguous(), null, Op.CONST, cast(value, dtype),
+                List.of(), UserOp.current());
+        int[] ones = new int[shape.length];
+        Arrays.fill(ones, 1);
+        return c.reshape(ones).expand(shape);
+    }
+
+    private Object pendingHost;
+
+    // ---- state ----
+
+    public int[] shape() { return st.shape(); }
+    public long numel() { return st.numel(); }
+    public boolean isBase() { return base == this; }
+    public List<LazyBuffer> srcs() { return srcs; }
+    public Buffer buffer() { return base.buffer; }
+
+    /** True when this node's base holds (or will hold on first use) memory and needs no kernel. */
+    public boolean isRealized() { return base.buffer != null || base.pendingHost != null; }
+
+    /** A constant value when this node is a view of a constant with no padding, else null. */
+    public Double constValue() {
+        if (base.op != Op.CONST) return null;
+        for (View v : st.views()) if (v.mask() != null) return null;
+        return (Double) base.arg;
+    }
+
+    /** Materializes the pending host copy of a BUFFER node onto its device. */
+    synchronized void ensureUploaded(Buffer target) {
+        if (pendingHost != null) {
+            target.copyIn(pendingHost);
+            pendingHost = null;
+        }
+    }
+
+    Object pendingHost() { return pendingHost; }
+
+    void setRealized(Buffer b) {
+        this.buffer = b;
+        this.srcs = List.of();
+    }
+
+    // ---- elementwise ----
+
+    public LazyBuffer alu(Op op, LazyBuffer... in) {
+        for (LazyBuffer s : in) {
+            if (!Arrays.equals(s.shape(), in[0].shape())) {
+                throw new IllegalArgumentException(op + ": shapes " + Arrays.toString(in[0].shape()) + " and "
+                        + Arrays.toString(s.shape()) + " differ (broadcast first)");
+            }
+        }
+        DType out = switch (op) {
+            case CMPLT, CMPEQ -> DType.BOOL;
+            case WHERE -> in[1].dtype;
+            default -> in[0].dtype;
+        };
+        Double folded = fold(op, out, in);
+        if (folded != null) return constant(folded, out, in[0].shape(), in[0].device);
+        return newBase(in[0].device, out, in[0].shape(), op, null, List.of(in));
+    }
+
+    public LazyBuffer alu(Op op) { return alu(op, this); }
+    public LazyBuffer alu(Op op, LazyBuffer other) { return alu(op, this, other); }
+
+    public LazyBuffer cast(DType to) {
+        if (to == dtype) return this;
+        Double c = constValue();
+        if (c != null) return constant(c, to, shape(), device);
+        return newBase(device, to, shape(), Op.CAST, to, List.of(this));
+    }
+
+    /** Constant folding: an op whose inputs are all constants is a constant. */
+    private static Double fold(Op op, DType out, LazyBuffer[] in) {
+        double[] v = new double[in.length];
+        for (int i = 0; i < in.length; i++) {
+            Double c = in[i].constValue();
+            if (c == null) return null;
+            v[i] = c;
+        }
+        double r = ScalarOps.apply(op, in[0].dtype, v);
+        return cast(r, out);
+    }
+
+    static double cast(double v, DType to) {
+        return switch (to) {
+            case FLOAT32 -> (float) v;
+            case INT32 -> (double) (int) v;
+            case BOOL -> v != 0 ? 1.0 : 0.0;
+        };
+    }
+
+    // ---- reduce ----
+
+    /** Reduces the given axes to size 1 (keepdim). Long reductions into few outputs are split in two stages. */
+    public LazyBuffer reduce(Op op, int... axes) {
+        if (axes.length == 0) return this;
+        int[] shape = shape().clone();
+        for (int a : axes) shape[a] = 1;
+        LazyBuffer split = ReduceSplit.split(this, op, axes, shape);
+        if (split != null) return split;
+        return newBase(device, dtype, shape, op, axes.clone(), List.of(this));
+    }
+
+    /** One reduction without splitting (used by the splitter itself). */
+    LazyBuffer reduceWhole(Op op, int... axes) {
+        int[] shape = shape().clone();
+        for (int a : axes) shape[a] = 1;
+        return newBase(device, dtype, shape, op, axes.clone(), List.of(this));
+    }
+
+    // ---- movement: never copies ----
+
+    private LazyBuffer view(ShapeTracker nst) {
+        if (nst.equals(st)) return this;
+        return new LazyBuffer(device, dtype, nst, base, base.op, base.arg, null, base.userOp);
+    }
+
+    public LazyBuffer reshape(int... newShape) {
+        if (View.numel(newShape) != numel()) {
+            throw new IllegalArgumentException("reshape: cannot reshape " + Arrays.toString(shape()) + " ("
+                    + numel() + " elements) to " + Arrays.toString(newShape) + " (" + View.numel(newShape) + " elements)");
+        }
+        return view(st.reshape(newShape));
+    }
+
+    public LazyBuffer permute(int... order) { return view(st.permute(order)); }
+    public LazyBuffer expand(int... newShape) { return view(st.expand(newShape)); }
+    public LazyBuffer shrink(int[][] ranges) { return view(st.shrink(ranges)); }
+    public LazyBuffer pad(int[][] pads) { return view(st.pad(pads)); }
+    public LazyBuffer flip(boolean[] axes) { return view(st.flip(axes)); }
+
+    /** A node that is guaranteed its own contiguous buffer when realized. */
+    public LazyBuffer contiguous() {
+        if (isRealized() && st.isContiguous() && View.numel(base.shape()) == numel()) return this;
+        return newBase(device, dtype, shape(), Op.CONTIGUOUS, null, List.of(this));
+    }
+
+    /** The same values on another device. */
+    public LazyBuffer copyTo(String device) {
+        if (device.equals(this.device)) return this;
+        return new LazyBuffer(device, dtype, ShapeTracker.contiguous(shape()), null, Op.COPY, null,
+                List.of(this.contiguous()), UserOp.current());
+    }
+
+    @Override public String toString() {
+        return (isBase() ? op.name() : "view of " + base.op.name()) + Arrays.toString(shape()) + ":" + dtype + "@" + device;
+    }
+}

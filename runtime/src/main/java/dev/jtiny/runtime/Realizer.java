@@ -1,0 +1,154 @@
+// Runs a schedule: linearize, render, compile (cached), allocate, launch, log and trace each kernel.
+package dev.jtiny.runtime;
+
+import dev.jtiny.runtime.codegen.KNode;
+import dev.jtiny.runtime.codegen.LinearKernel;
+import dev.jtiny.runtime.codegen.Linearizer;
+import dev.jtiny.runtime.codegen.Renderer;
+import dev.jtiny.runtime.device.Device;
+import dev.jtiny.runtime.device.DeviceException;
+import dev.jtiny.runtime.device.Program;
+import dev.jtiny.runtime.device.RawBuffer;
+
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+public final class Realizer {
+    private static double cumulativeSeconds;
+    /** Rendered kernels by (device, kernel graph text): a re-run of the same graph skips codegen. */
+    private static final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
+
+    private record Rendered(LinearKernel linear, String source, String symbol) {}
+
+    private Realizer() {}
+
+    /** Computes every given node that is not realized yet, with as few kernels as the scheduler allows. */
+    public static synchronized void realize(List<LazyBuffer> outputs) {
+        long t0 = System.nanoTime();
+        List<Scheduler.Item> items = Scheduler.schedule(outputs);
+        int debug = Config.debug();
+        if (debug >= 1 && !items.isEmpty()) {
+            long kernels = items.stream().filter(i -> i instanceof Scheduler.KernelItem).count();
+            System.out.printf("scheduled %d kernel%s in %.2f ms%n", kernels, kernels == 1 ? "" : "s", (System.nanoTime() - t0) * 1e-6);
+        }
+        for (Scheduler.Item item : items) {
+            switch (item) {
+                case Scheduler.KernelItem k -> run(k, debug);
+                case Scheduler.CopyItem c -> copy(c, debug);
+            }
+        }
+        // Views of pending host uploads need no kernel, but their data must reach the device.
+        for (LazyBuffer o : outputs) uploaded(o.base);
+    }
+
+    public static synchronized void resetTime() { cumulativeSeconds = 0; }
+
+    /** The buffer of a realized base, uploading pending host data first. */
+    static Buffer uploaded(LazyBuffer base) {
+        if (base.buffer() != null && base.pendingHost() == null) return base.buffer();
+        Buffer b = base.buffer() != null ? base.buffer() : new Buffer(Devices.get(base.device), base.dtype, (int) base.numel());
+        long t0 = System.nanoTime();
+        base.ensureUploaded(b);
+        base.setRealized(b);
+        traceCopy("host", base.device, b.bytes(), (System.nanoTime() - t0) * 1e-9, Config.debug());
+        return b;
+    }
+
+    private static void copy(Scheduler.CopyItem c, int debug) {
+        Buffer src = uploaded(c.src().base);
+        Device dst = Devices.get(c.out().device);
+        long t0 = System.nanoTime();
+        Object host = src.copyOut();
+        Buffer out = new Buffer(dst, c.out().dtype, (int) c.out().numel());
+        out.copyIn(host);
+        c.out().setRealized(out);
+        traceCopy(src.device.name(), dst.name(), out.bytes(), (System.nanoTime() - t0) * 1e-9, debug);
+    }
+
+    private static void traceCopy(String from, String to, long bytes, double seconds, int debug) {
+        KernelLog.add("copy", "copy " + from + " -> " + to, to, new int[]{(int) (bytes)}, null, seconds, 0, bytes,
+                List.of(), List.of(), "", "", "");
+        if (debug >= 2) {
+            System.out.printf("*** %-10s copy %10s  %s -> %s  tm %10.2fus%n", to, humanBytes(bytes), from, to, seconds * 1e6);
+        }
+    }
+
+    private static void run(Scheduler.KernelItem item, int debug) {
+        LazyBuffer out = item.out();
+        Device device = Devices.get(out.device);
+        String graph = KNode.describe(item.kernel().root());
+        Rendered r = rendered.computeIfAbsent(device.language() + "\n" + java.util.Arrays.toString(item.kernel().outShape())
+                + item.kernel().argTypes() + "\n" + graph, g -> render(item, device));
+        LinearKernel lk = r.linear();
+        if (debug >= 5) {
+            System.out.println("--- graph of " + lk.name() + "\n" + graph + "--- linearized\n" + lk.listing());
+        }
+        if (debug >= 4) System.out.println(r.source());
+        long compiles = Counters.compileCount(), hits = Counters.cacheHitCount();
+        long tc = System.nanoTime();
+        Program p = device.compile(lk.name(), r.source());
+        if (debug >= 1) {
+            if (Counters.compileCount() > compiles) System.out.printf("compiled %s in %.1f ms%n", lk.name(), (System.nanoTime() - tc) * 1e-6);
+            else if (Counters.cacheHitCount() > hits) System.out.printf("loaded %s from the compile cache%n", lk.name());
+        }
+
+        RawBuffer[] args = new RawBuffer[item.inputs().size() + 1];
+        Buffer outBuf = new Buffer(device, out.dtype, (int) out.numel());
+        args[0] = outBuf.raw();
+        long bytes = outBuf.bytes();
+        for (int i = 0; i < item.inputs().size(); i++) {
+            LazyBuffer in = item.inputs().get(i);
+            if (!in.device.equals(out.device)) {
+                throw new DeviceException(lk.name() + ": input " + in + " is on " + in.device + " but the kernel runs on "
+                        + out.device + "; move it with to(\"" + out.device + "\")");
+            }
+            Buffer b = uploaded(in);
+            args[i + 1] = b.raw();
+            bytes += b.bytes();
+        }
+        int[] global = {lk.global()};
+        double seconds = device.launch(p, args, global, null, debug >= 2);
+        Counters.kernelLaunched();
+        out.setRealized(outBuf);
+        KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), global, null, seconds, lk.flops(), bytes,
+                lk.fusedOps(), lk.opts(), r.source(), graph, lk.listing());
+        if (debug >= 2) {
+            cumulativeSeconds += Double.isNaN(seconds) ? 0 : seconds;
+            System.out.printf("*** %-10s %5d %-28s arg %2d  tm %10.2fus/%10.2fms (%9.2f GFLOPS %8.2f GB/s) %s%n",
+                    device.name(), Counters.kernelCount(), lk.name(), args.length, seconds * 1e6, cumulativeSeconds * 1e3,
+                    e.gflops(), e.gbps(), lk.fusedOps());
+        }
+        if (debug >= 3) {
+            System.out.println("    global " + java.util.Arrays.toString(global) + " local - opts " + lk.opts());
+        }
+    }
+
+    private static Rendered render(Scheduler.KernelItem item, Device device) {
+        LinearKernel lk = Linearizer.linearize(item.kernel());
+        Renderer renderer = Renderer.forLanguage(device.language());
+        String symbol = lk.name();
+        String source = renderer.render(lk, symbol);
+        if (device.language().equals("java")) {
+            // Java classes need unique names; the hash ties the name to the code.
+            byte[] h;
+            try {
+                h = java.security.MessageDigest.getInstance("SHA-256").digest(source.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.security.NoSuchAlgorithmException ex) {
+                throw new IllegalStateException(ex);
+            }
+            symbol = lk.name() + "_" + HexFormat.of().formatHex(h, 0, 6);
+            source = renderer.render(lk, symbol);
+        }
+        return new Rendered(lk, source, symbol);
+    }
+
+    static String humanBytes(long b) {
+        if (b < 1024) return b + " B";
+        if (b < 1 << 20) return String.format("%.2f KB", b / 1024.0);
+        if (b < 1 << 30) return String.format("%.2f MB", b / (1024.0 * 1024));
+        return String.format("%.2f GB", b / (1024.0 * 1024 * 1024));
+    }
+
+}

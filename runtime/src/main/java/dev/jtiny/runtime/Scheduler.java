@@ -1,0 +1,146 @@
+// Cuts the lazy graph into kernels with tinygrad's fusion rules. A pure function of the graph.
+package dev.jtiny.runtime;
+
+import dev.jtiny.runtime.codegen.KNode;
+import dev.jtiny.runtime.codegen.Kernel;
+import dev.jtiny.runtime.view.ShapeTracker;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rules: elementwise ops fuse into their consumers (recomputed where read twice, which is cheap); a reduction fuses
+ * with its elementwise inputs and with what consumes it, also with an outer reduction; a reduced value that is
+ * broadcast back, or read by more than one consumer, gets a buffer of its own (recomputing it would cost a whole
+ * reduction per read); CONTIGUOUS and COPY always get a buffer; constants never do unless they are the output.
+ */
+public final class Scheduler {
+    private Scheduler() {}
+
+    /** One step of a schedule: a kernel that computes {@code out}, or a copy into {@code out}. */
+    public sealed interface Item {
+        LazyBuffer out();
+    }
+
+    /** @param inputs bases whose buffers are kernel arguments 1..n (argument 0 is out) */
+    public record KernelItem(LazyBuffer out, Kernel kernel, List<LazyBuffer> inputs) implements Item {}
+
+    public record CopyItem(LazyBuffer out, LazyBuffer src) implements Item {}
+
+    public static List<Item> schedule(List<LazyBuffer> outputs) {
+        List<LazyBuffer> order = new ArrayList<>();
+        Set<LazyBuffer> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (LazyBuffer o : outputs) topo(o.base, seen, order);
+
+        Map<LazyBuffer, Integer> consumers = new IdentityHashMap<>();
+        for (LazyBuffer b : order) {
+            for (LazyBuffer s : b.srcs()) if (pending(s.base)) consumers.merge(s.base, 1, Integer::sum);
+        }
+        Set<LazyBuffer> realize = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (LazyBuffer o : outputs) if (pending(o.base)) realize.add(o.base);
+        for (LazyBuffer b : order) if (b.op == Op.CONTIGUOUS || b.op == Op.COPY) realize.add(b);
+
+        Map<LazyBuffer, Boolean> hasReduce = new IdentityHashMap<>();
+        for (LazyBuffer b : order) {
+            boolean r = b.op.isReduce();
+            for (LazyBuffer s : b.srcs()) {
+                LazyBuffer sb = s.base;
+                if (!pending(sb) || sb.op == Op.CONST) continue;
+                if (b.op == Op.COPY) realize.add(sb);
+                boolean sr = hasReduce.getOrDefault(sb, false) && !realize.contains(sb);
+                if (sr && (!s.st.isInjective() || consumers.getOrDefault(sb, 0) > 1)) {
+                    realize.add(sb);
+                    sr = false;
+                }
+                r |= sr;
+            }
+            hasReduce.put(b, r);
+        }
+
+        List<Item> items = new ArrayList<>();
+        for (LazyBuffer b : order) {
+            if (!realize.contains(b)) continue;
+            if (b.op == Op.COPY) items.add(new CopyItem(b, b.srcs().getFirst()));
+            else items.add(kernelFor(b, realize));
+        }
+        return items;
+    }
+
+    /** True for a base that still needs computing: not realized, not a pending upload. */
+    private static boolean pending(LazyBuffer base) { return !base.isRealized(); }
+
+    private static void topo(LazyBuffer b, Set<LazyBuffer> seen, List<LazyBuffer> order) {
+        if (!seen.add(b) || !pending(b)) return;
+        for (LazyBuffer s : b.srcs()) topo(s.base, seen, order);
+        order.add(b);
+    }
+
+    private static KernelItem kernelFor(LazyBuffer out, Set<LazyBuffer> realize) {
+        Builder builder = new Builder(out, realize);
+        KNode root = switch (out.op) {
+            case CONTIGUOUS -> builder.src(out.srcs().getFirst());
+            case CONST -> new KNode.Const((Double) out.arg, out.dtype, ShapeTracker.contiguous(out.shape()));
+            default -> builder.node(out);
+        };
+        List<DType> types = new ArrayList<>();
+        types.add(out.dtype);
+        for (LazyBuffer in : builder.args.keySet()) types.add(in.dtype);
+        List<String> fused = new ArrayList<>(new LinkedHashSet<>(builder.userOps));
+        if (fused.isEmpty() && out.userOp != null) fused.add(out.userOp);
+        Kernel k = new Kernel(root, out.shape(), List.copyOf(types), List.copyOf(fused));
+        return new KernelItem(out, k, List.copyOf(builder.args.keySet()));
+    }
+
+    /** Builds one kernel's input graph, inlining every source that is not realized on its own. */
+    private static final class Builder {
+        final LazyBuffer out;
+        final Set<LazyBuffer> realize;
+        final Map<LazyBuffer, Integer> args = new LinkedHashMap<>();
+        final Map<LazyBuffer, KNode> built = new HashMap<>();
+        final List<String> userOps = new ArrayList<>();
+
+        Builder(LazyBuffer out, Set<LazyBuffer> realize) {
+            this.out = out;
+            this.realize = realize;
+        }
+
+        KNode src(LazyBuffer view) {
+            LazyBuffer b = view.base;
+            if (b.op == Op.CONST && pending(b)) return new KNode.Const((Double) b.arg, b.dtype, view.st);
+            if (!pending(b) || (b != out && realize.contains(b))) {
+                int arg = args.computeIfAbsent(b, x -> args.size() + 1);
+                // A view of a multi-view base is read through the base's own (contiguous) buffer.
+                return new KNode.Load(arg, b.dtype, view.st);
+            }
+            KNode n = node(b);
+            if (view.st.isContiguous() && java.util.Arrays.equals(view.shape(), b.shape())) return n;
+            return new KNode.ViewOf(n, view.st);
+        }
+
+        KNode node(LazyBuffer b) {
+            KNode cached = built.get(b);
+            if (cached != null) return cached;
+            if (b.userOp != null) userOps.add(b.userOp);
+            KNode n;
+            if (b.op.isReduce()) {
+                n = new KNode.Reduce(b.op, src(b.srcs().getFirst()), (int[]) b.arg);
+            } else if (b.op.isElementwise()) {
+                List<KNode> s = new ArrayList<>();
+                for (LazyBuffer x : b.srcs()) s.add(src(x));
+                n = new KNode.Alu(b.op, b.dtype, List.copyOf(s));
+            } else if (b.op == Op.CONTIGUOUS) {
+                n = src(b.srcs().getFirst());
+            } else {
+                throw new IllegalStateException("cannot inline " + b.op + " into a kernel");
+            }
+            built.put(b, n);
+            return n;
+        }
+    }
+}

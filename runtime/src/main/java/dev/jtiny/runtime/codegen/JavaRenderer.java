@@ -1,0 +1,103 @@
+// Renders linearized kernels as a Java class the JAVA device compiles in memory and runs over the cores.
+package dev.jtiny.runtime.codegen;
+
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.view.Expr;
+
+import java.util.List;
+
+public final class JavaRenderer implements Renderer {
+
+    /** Kernels implement dev.jtiny.runtime.device.JavaKernel; work items [start, end) run per call. */
+    @Override public String render(LinearKernel k, String symbol) {
+        StringBuilder b = new StringBuilder();
+        b.append("public final class ").append(symbol).append(" implements dev.jtiny.runtime.device.JavaKernel {\n");
+        b.append("  public void run(Object[] args, int start, int end) {\n");
+        List<DType> args = k.argTypes();
+        for (int i = 0; i < args.size(); i++) {
+            String arr = arrayType(args.get(i));
+            b.append("    final ").append(arr).append(" data").append(i).append(" = (").append(arr).append(") args[").append(i).append("];\n");
+        }
+        b.append("    for (int gidx = start; gidx < end; gidx++) {\n");
+        int depth = 3;
+        for (UOp u : k.uops()) {
+            if (u instanceof UOp.End) depth--;
+            b.append("  ".repeat(depth)).append(statement(u)).append('\n');
+            if (u instanceof UOp.Loop || u instanceof UOp.If) depth++;
+        }
+        b.append("    }\n  }\n}\n");
+        return b.toString();
+    }
+
+    private static String arrayType(DType t) {
+        return switch (t) { case FLOAT32 -> "float[]"; case INT32 -> "int[]"; case BOOL -> "byte[]"; };
+    }
+
+    private static String type(DType t) {
+        return switch (t) { case FLOAT32 -> "float"; case INT32 -> "int"; case BOOL -> "boolean"; };
+    }
+
+    static String literal(double v, DType t) {
+        return switch (t) {
+            case FLOAT32 -> Double.isNaN(v) ? "Float.NaN" : Double.isInfinite(v) ? (v > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY") : Float.toString((float) v) + "f";
+            case INT32 -> Integer.toString((int) v);
+            case BOOL -> v != 0 ? "true" : "false";
+        };
+    }
+
+    private String statement(UOp u) {
+        return switch (u) {
+            case UOp.Load l -> {
+                String read = l.dtype() == DType.BOOL ? "(data" + l.arg() + "[" + l.index().render() + "] != 0)"
+                        : "data" + l.arg() + "[" + l.index().render() + "]";
+                yield type(l.dtype()) + " " + l.out() + " = " + (l.valid().equals(Expr.TRUE) ? read
+                        : l.valid().render() + " ? " + read + " : " + literal(0, l.dtype())) + ";";
+            }
+            case UOp.Const c -> type(c.dtype()) + " " + c.out() + " = " + (c.valid().equals(Expr.TRUE)
+                    ? literal(c.value(), c.dtype()) : c.valid().render() + " ? " + literal(c.value(), c.dtype()) + " : " + literal(0, c.dtype())) + ";";
+            case UOp.Alu a -> type(a.dtype()) + " " + a.out() + " = " + alu(a.op(), a.dtype(), a.srcType(), a.args()) + ";";
+            case UOp.DefineVar d -> type(d.dtype()) + " " + d.name() + " = " + literal(d.init(), d.dtype()) + ";";
+            case UOp.Assign a -> a.name() + " = " + a.value() + ";";
+            case UOp.Accumulate a -> a.acc() + " = " + alu(a.op(), a.dtype(), a.dtype(), List.of(a.acc(), a.value())) + ";";
+            case UOp.Loop l -> "for (int " + l.var() + " = 0; " + l.var() + " < " + l.extent() + "; " + l.var() + "++) {";
+            case UOp.If i -> "if " + i.cond().render() + " {";
+            case UOp.End e -> "}";
+            case UOp.Store s -> "data" + s.arg() + "[" + s.index().render() + "] = "
+                    + (s.dtype() == DType.BOOL ? "(byte) (" + s.value() + " ? 1 : 0)" : s.value()) + ";";
+        };
+    }
+
+    static String alu(Op op, DType out, DType in, List<String> a) {
+        String x = a.getFirst(), y = a.size() > 1 ? a.get(1) : null;
+        boolean f = in == DType.FLOAT32, bool = in == DType.BOOL;
+        return switch (op) {
+            case NEG -> bool ? "(!" + x + ")" : "(-" + x + ")";
+            case EXP2 -> "(float) Math.exp(" + x + " * 0.6931471805599453)";
+            case LOG2 -> "(float) (Math.log(" + x + ") * 1.4426950408889634)";
+            case SIN -> "(float) Math.sin(" + x + ")";
+            case SQRT -> "(float) Math.sqrt(" + x + ")";
+            case RECIP -> "(1.0f / " + x + ")";
+            case TRUNC -> "(float) ((double) " + x + " < 0 ? Math.ceil(" + x + ") : Math.floor(" + x + "))";
+            case CAST -> cast(x, in, out);
+            case ADD -> bool ? "(" + x + " | " + y + ")" : "(" + x + " + " + y + ")";
+            case MUL -> bool ? "(" + x + " & " + y + ")" : "(" + x + " * " + y + ")";
+            case MAX -> bool ? "(" + x + " | " + y + ")" : f ? "(" + x + " >= " + y + " || " + y + " != " + y + " ? " + x + " : " + y + ")" : "Math.max(" + x + ", " + y + ")";
+            case CMPLT -> bool ? "(!" + x + " & " + y + ")" : "(" + x + " < " + y + ")";
+            case CMPEQ -> "(" + x + " == " + y + ")";
+            case IDIV -> "(" + x + " / " + y + ")";
+            case MOD -> "(" + x + " % " + y + ")";
+            case AND -> "(" + x + " & " + y + ")";
+            case OR -> "(" + x + " | " + y + ")";
+            case XOR -> "(" + x + " ^ " + y + ")";
+            case WHERE -> "(" + x + " ? " + y + " : " + a.get(2) + ")";
+            default -> throw new IllegalArgumentException("not an ALU op: " + op);
+        };
+    }
+
+    private static String cast(String x, DType from, DType to) {
+        if (to == DType.BOOL) return "(" + x + " != 0)";
+        if (from == DType.BOOL) return "(" + x + " ? " + literal(1, to) + " : " + literal(0, to) + ")";
+        return "((" + type(to) + ") " + x + ")";
+    }
+}

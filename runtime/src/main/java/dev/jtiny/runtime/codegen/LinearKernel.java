@@ -1,0 +1,29 @@
+// A kernel after linearization: what renderers print and what the runtime launches and logs.
+package dev.jtiny.runtime.codegen;
+
+import dev.jtiny.runtime.DType;
+
+import java.util.List;
+
+/**
+ * @param name      E_… for elementwise kernels, r_… for kernels with a reduction; the dims follow
+ * @param uops      the statements run for each output element {@code gidx}
+ * @param global    number of output elements (work items)
+ * @param flops     floating-point (or integer) ops for one launch, estimated from the statements
+ * @param opts      optimizations applied, for DEBUG=3
+ */
+public record LinearKernel(String name, List<UOp> uops, List<DType> argTypes, int global, long flops,
+                           List<String> fusedOps, List<String> opts) {
+
+    /** A readable listing of the statements, for DEBUG=5. */
+    public String listing() {
+        StringBuilder b = new StringBuilder();
+        int depth = 0;
+        for (UOp u : uops) {
+            if (u instanceof UOp.End) depth--;
+            b.append("  ".repeat(Math.max(depth, 0)) + u).append('\n');
+            if (u instanceof UOp.Loop || u instanceof UOp.If) depth++;
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,31 @@
+// The linearized form of a kernel: a flat list of statements every renderer prints in its own language.
+package dev.jtiny.runtime.codegen;
+
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.view.Expr;
+
+import java.util.List;
+
+public sealed interface UOp {
+    /** {@code out = valid ? data[arg][index] : 0} */
+    record Load(String out, DType dtype, int arg, Expr index, Expr valid) implements UOp {}
+    /** {@code out = valid ? value : 0} */
+    record Const(String out, DType dtype, double value, Expr valid) implements UOp {}
+    /** {@code out = op(args)}; {@code srcType} is the dtype of the first operand (of the second for WHERE). */
+    record Alu(String out, DType dtype, Op op, DType srcType, List<String> args) implements UOp {}
+    /** A variable holding {@code init}: accumulators and guarded values. */
+    record DefineVar(String name, DType dtype, double init) implements UOp {}
+    /** {@code name = value} */
+    record Assign(String name, String value) implements UOp {}
+    /** {@code acc = op(acc, value)} for a reduction's accumulate op. */
+    record Accumulate(String acc, DType dtype, Op op, String value) implements UOp {}
+    /** {@code for (var = 0; var < extent; var++) {} */
+    record Loop(String var, long extent) implements UOp {}
+    /** {@code if (cond) {} */
+    record If(Expr cond) implements UOp {}
+    /** closes the innermost Loop or If */
+    record End() implements UOp {}
+    /** {@code data[arg][index] = value} */
+    record Store(int arg, DType dtype, Expr index, String value) implements UOp {}
+}

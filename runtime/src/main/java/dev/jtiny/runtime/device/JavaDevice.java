@@ -1,0 +1,198 @@
+// The embedded default device: kernels rendered as Java, compiled in memory with javax.tools, run on all cores.
+package dev.jtiny.runtime.device;
+
+import dev.jtiny.runtime.Counters;
+import dev.jtiny.runtime.DType;
+
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.FileObject;
+import javax.tools.ForwardingJavaFileManager;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileManager;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+
+public final class JavaDevice implements Device {
+    private static final int THREADS = Runtime.getRuntime().availableProcessors();
+    private final ForkJoinPool pool = new ForkJoinPool(THREADS);
+    private final Map<String, JavaProgram> programs = new ConcurrentHashMap<>();
+
+    record JavaArray(DType dtype, int count, Object array) implements RawBuffer {}
+
+    record JavaProgram(String name, JavaKernel kernel, boolean fromCache) implements Program {}
+
+    @Override public String name() { return "JAVA"; }
+
+    @Override public String description() {
+        return "Java " + Runtime.version() + " on " + THREADS + " cores (" + System.getProperty("os.arch") + ")";
+    }
+
+    @Override public String language() { return "java"; }
+    @Override public boolean isGpu() { return false; }
+    @Override public int computeUnits() { return THREADS; }
+    @Override public long memoryBytes() { return Runtime.getRuntime().maxMemory(); }
+
+    @Override public RawBuffer allocate(DType dtype, int count) {
+        try {
+            return new JavaArray(dtype, count, dtype.newHostArray(count));
+        } catch (OutOfMemoryError e) {
+            throw new DeviceException("JAVA: out of memory allocating " + (long) count * dtype.itemSize + " bytes ("
+                    + count + " x " + dtype + "); the Java heap holds at most " + memoryBytes()
+                    + " bytes (raise it with -Xmx, e.g. JTINY_JVM_OPTS=-Xmx16g)");
+        }
+    }
+
+    @Override public void free(RawBuffer buffer) {
+        // Java arrays are reclaimed by the garbage collector once unreachable.
+    }
+
+    private static JavaArray own(RawBuffer b) {
+        if (b instanceof JavaArray a) return a;
+        throw new DeviceException("JAVA: buffer " + b + " belongs to another device");
+    }
+
+    @Override public void copyIn(RawBuffer dst, Object host) {
+        JavaArray a = own(dst);
+        System.arraycopy(host, 0, a.array, 0, a.count);
+    }
+
+    @Override public void copyOut(RawBuffer src, Object host) {
+        JavaArray a = own(src);
+        System.arraycopy(a.array, 0, host, 0, a.count);
+    }
+
+    @Override public Program compile(String name, String source) {
+        return programs.computeIfAbsent(source, s -> build(name, s));
+    }
+
+    private JavaProgram build(String name, String source) {
+        String cls = className(source);
+        String key = CompileCache.key(source, Runtime.version().toString());
+        byte[] cached = CompileCache.get("java", key);
+        if (cached != null) {
+            Counters.cacheHit();
+            return new JavaProgram(name, instantiate(cls, cached), true);
+        }
+        byte[] bytes = javac(name, cls, source);
+        Counters.compiled();
+        CompileCache.put("java", key, bytes);
+        return new JavaProgram(name, instantiate(cls, bytes), false);
+    }
+
+    /** The class name a rendered source declares ("public final class NAME implements ..."). */
+    private static String className(String source) {
+        int i = source.indexOf("class ") + 6;
+        return source.substring(i, source.indexOf(' ', i));
+    }
+
+    private static JavaKernel instantiate(String cls, byte[] bytes) {
+        ClassLoader loader = new ClassLoader(JavaKernel.class.getClassLoader()) {
+            @Override protected Class<?> findClass(String n) throws ClassNotFoundException {
+                if (n.equals(cls)) return defineClass(n, bytes, 0, bytes.length);
+                throw new ClassNotFoundException(n);
+            }
+        };
+        try {
+            return (JavaKernel) loader.loadClass(cls).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new DeviceException("JAVA: could not load compiled kernel " + cls, e);
+        }
+    }
+
+    private static byte[] javac(String name, String cls, String source) {
+        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        if (compiler == null) throw new DeviceException("JAVA: no Java compiler in this runtime (" + System.getProperty("java.home") + "); jtiny needs a JDK, not a JRE");
+        DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
+        StandardJavaFileManager std = compiler.getStandardFileManager(diags, null, null);
+        Map<String, ByteArrayOutputStream> out = new ConcurrentHashMap<>();
+        JavaFileManager fm = new ForwardingJavaFileManager<>(std) {
+            @Override public JavaFileObject getJavaFileForOutput(Location loc, String className, JavaFileObject.Kind kind, FileObject sibling) {
+                return new SimpleJavaFileObject(URI.create("mem:///" + className.replace('.', '/') + kind.extension), kind) {
+                    @Override public OutputStream openOutputStream() {
+                        return out.computeIfAbsent(className, c -> new ByteArrayOutputStream());
+                    }
+                };
+            }
+        };
+        JavaFileObject src = new SimpleJavaFileObject(URI.create("string:///" + cls + ".java"), JavaFileObject.Kind.SOURCE) {
+            @Override public CharSequence getCharContent(boolean ignoreEncodingErrors) { return source; }
+        };
+        List<String> options = new ArrayList<>(List.of("-proc:none", "-g:none", "-classpath", classPath()));
+        boolean ok = compiler.getTask(null, fm, diags, options, null, List.of(src)).call();
+        if (!ok || !out.containsKey(cls)) {
+            StringBuilder log = new StringBuilder();
+            for (Diagnostic<?> d : diags.getDiagnostics()) {
+                log.append("line ").append(d.getLineNumber()).append(": ").append(d.getMessage(null)).append('\n');
+            }
+            throw new DeviceException("JAVA: kernel " + name + " failed to compile\n" + log + "source:\n" + numbered(source));
+        }
+        return out.get(cls).toByteArray();
+    }
+
+    private static String classPath() {
+        try {
+            Path p = Path.of(JavaKernel.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return p + File.pathSeparator + System.getProperty("java.class.path");
+        } catch (Exception e) {
+            return System.getProperty("java.class.path");
+        }
+    }
+
+    static String numbered(String source) {
+        StringBuilder b = new StringBuilder();
+        String[] lines = source.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) b.append(String.format("%4d  %s%n", i + 1, lines[i]));
+        return b.toString();
+    }
+
+    @Override public double launch(Program program, RawBuffer[] args, int[] global, int[] local, boolean timed) {
+        JavaKernel k = ((JavaProgram) program).kernel;
+        Object[] arrays = new Object[args.length];
+        for (int i = 0; i < args.length; i++) arrays[i] = own(args[i]).array;
+        int n = global[0];
+        long t0 = System.nanoTime();
+        // Small launches run on the caller: forking costs more than it saves.
+        int chunks = n <= 1 ? 1 : Math.min(n, THREADS * 4);
+        if (chunks == 1 || THREADS == 1) {
+            k.run(arrays, 0, n);
+        } else {
+            List<Future<?>> parts = new ArrayList<>(chunks);
+            for (int c = 0; c < chunks; c++) {
+                int s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);
+                parts.add(pool.submit(() -> k.run(arrays, s, e)));
+            }
+            try {
+                for (Future<?> f : parts) f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw new DeviceException("JAVA: kernel " + program.name() + " failed: " + cause, cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeviceException("JAVA: interrupted while running kernel " + program.name(), e);
+            }
+        }
+        return timed ? (System.nanoTime() - t0) * 1e-9 : Double.NaN;
+    }
+
+    @Override public void synchronize() {
+        // Launches are synchronous on this device.
+    }
+
+    @Override public void close() { pool.shutdown(); }
+
+
+}

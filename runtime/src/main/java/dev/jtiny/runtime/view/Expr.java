@@ -1,0 +1,271 @@
+// Symbolic integer index math with bounds, simplified as it is built, so kernels index with clean expressions.
+package dev.jtiny.runtime.view;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An integer expression over index variables. Every node knows its lower and upper bound; the static
+ * constructors ({@link #add}, {@link #mul}, {@link #div}, {@link #mod}, {@link #lt}, {@link #ge}, {@link #and})
+ * simplify as they build. Division and modulo are by positive constants and assume a non-negative dividend,
+ * which holds for every index a valid view produces.
+ */
+public sealed interface Expr {
+    long min();
+    long max();
+
+    /** Renders as C/Java source: both languages share integer syntax. */
+    String render();
+
+    record Num(long value) implements Expr {
+        public long min() { return value; }
+        public long max() { return value; }
+        public String render() { return value < 0 ? "(" + value + ")" : Long.toString(value); }
+    }
+
+    record Var(String name, long min, long max) implements Expr {
+        public String render() { return name; }
+    }
+
+    /** a * c for a constant c. */
+    record Mul(Expr a, long c) implements Expr {
+        public long min() { return c >= 0 ? a.min() * c : a.max() * c; }
+        public long max() { return c >= 0 ? a.max() * c : a.min() * c; }
+        public String render() { return "(" + a.render() + "*" + c + ")"; }
+    }
+
+    /** The sum of terms, each a non-sum, non-constant expression, plus a constant. */
+    record Sum(List<Expr> terms, long constant) implements Expr {
+        public long min() { long s = constant; for (Expr t : terms) s += t.min(); return s; }
+        public long max() { long s = constant; for (Expr t : terms) s += t.max(); return s; }
+        public String render() {
+            StringBuilder b = new StringBuilder("(");
+            for (int i = 0; i < terms.size(); i++) { if (i > 0) b.append('+'); b.append(terms.get(i).render()); }
+            if (constant != 0) b.append(constant < 0 ? "-" : "+").append(Math.abs(constant));
+            return b.append(')').toString();
+        }
+    }
+
+    /** Floor division by a positive constant. */
+    record Div(Expr a, long c) implements Expr {
+        public long min() { return Math.floorDiv(a.min(), c); }
+        public long max() { return Math.floorDiv(a.max(), c); }
+        public String render() { return "(" + a.render() + "/" + c + ")"; }
+    }
+
+    /** Modulo by a positive constant. */
+    record Mod(Expr a, long c) implements Expr {
+        public long min() { return a.min() >= 0 ? 0 : -(c - 1); }
+        public long max() { return a.min() >= 0 ? Math.min(a.max(), c - 1) : c - 1; }
+        public String render() { return "(" + a.render() + "%" + c + ")"; }
+    }
+
+    /** a &lt; c (less) or a &gt;= c (not less), as 0/1. */
+    record Cmp(Expr a, long c, boolean less) implements Expr {
+        public long min() { return 0; }
+        public long max() { return 1; }
+        public String render() { return "(" + a.render() + (less ? "<" : ">=") + c + ")"; }
+    }
+
+    /** Logical and of conditions, as 0/1. */
+    record And(List<Expr> conds) implements Expr {
+        public long min() { return 0; }
+        public long max() { return 1; }
+        public String render() {
+            StringBuilder b = new StringBuilder("(");
+            for (int i = 0; i < conds.size(); i++) { if (i > 0) b.append("&&"); b.append(conds.get(i).render()); }
+            return b.append(')').toString();
+        }
+    }
+
+    Expr TRUE = new Num(1);
+    Expr FALSE = new Num(0);
+
+    static Expr num(long v) { return new Num(v); }
+
+    static Var var(String name, long min, long max) { return new Var(name, min, max); }
+
+    static Expr add(Expr a, long c) { return add(a, num(c)); }
+
+    static Expr add(Expr a, Expr b) {
+        // Gather coefficient per atom (insertion-ordered, so rendering is stable).
+        Map<Expr, Long> coeffs = new LinkedHashMap<>();
+        long[] constant = {0};
+        collect(a, 1, coeffs, constant);
+        collect(b, 1, coeffs, constant);
+        return buildSum(coeffs, constant[0]);
+    }
+
+    private static void collect(Expr e, long k, Map<Expr, Long> coeffs, long[] constant) {
+        switch (e) {
+            case Num n -> constant[0] += n.value * k;
+            case Sum s -> {
+                constant[0] += s.constant * k;
+                for (Expr t : s.terms) collect(t, k, coeffs, constant);
+            }
+            case Mul m -> collect(m.a, k * m.c, coeffs, constant);
+            default -> coeffs.merge(e, k, Long::sum);
+        }
+    }
+
+    private static Expr buildSum(Map<Expr, Long> coeffs, long constant) {
+        coeffs.values().removeIf(v -> v == 0);
+        long[] c = {constant};
+        recombine(coeffs, c);
+        constant = c[0];
+        List<Expr> terms = new ArrayList<>();
+        for (var entry : coeffs.entrySet()) {
+            if (entry.getValue() != 0) terms.add(entry.getValue() == 1 ? entry.getKey() : new Mul(entry.getKey(), entry.getValue()));
+        }
+        if (terms.isEmpty()) return num(constant);
+        if (terms.size() == 1 && constant == 0) return terms.getFirst();
+        return new Sum(List.copyOf(terms), constant);
+    }
+
+    /** k*d*(x/d) + k*(x%d) is k*x: what unravelling and re-flattening an index leaves behind. */
+    private static void recombine(Map<Expr, Long> coeffs, long[] constant) {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (var entry : List.copyOf(coeffs.entrySet())) {
+                if (!(entry.getKey() instanceof Mod mod)) continue;
+                Long kMod = coeffs.get(mod);
+                if (kMod == null || kMod == 0) continue;
+                Expr divAtom = new Div(mod.a, mod.c);
+                Long kDiv = coeffs.get(divAtom);
+                if (kDiv == null || kDiv != kMod * mod.c) continue;
+                coeffs.remove(mod);
+                coeffs.remove(divAtom);
+                collect(mod.a, kMod, coeffs, constant);
+                coeffs.values().removeIf(v -> v == 0);
+                changed = true;
+                break;
+            }
+        }
+    }
+
+    static Expr mul(Expr a, long c) {
+        if (c == 0) return num(0);
+        if (c == 1) return a;
+        return switch (a) {
+            case Num n -> num(n.value * c);
+            case Mul m -> mul(m.a, m.c * c);
+            case Sum s -> {
+                Expr r = num(s.constant * c);
+                for (Expr t : s.terms) r = add(r, mul(t, c));
+                yield r;
+            }
+            default -> new Mul(a, c);
+        };
+    }
+
+    static Expr div(Expr a, long c) {
+        if (c <= 0) throw new IllegalArgumentException("index division by " + c);
+        if (c == 1) return a;
+        if (a instanceof Num n) return num(Math.floorDiv(n.value, c));
+        if (a.min() >= 0 && a.max() < c) return num(0);
+        if (a.min() >= 0 && a.min() / c == a.max() / c) return num(a.min() / c);
+        switch (a) {
+            case Mul m when m.c % c == 0 -> { return mul(m.a, m.c / c); }
+            case Mul m when m.c > 0 && c % m.c == 0 && m.a.min() >= 0 -> { return div(m.a, c / m.c); }
+            case Div d -> { return div(d.a, d.c * c); }
+            case Sum s -> {
+                // Terms whose coefficient is a multiple of c come out of the division whole.
+                Expr whole = num(0), rest = num(Math.floorMod(s.constant, c));
+                whole = add(whole, num(Math.floorDiv(s.constant, c)));
+                long g = c;
+                List<Expr> restTerms = new ArrayList<>();
+                for (Expr t : s.terms) {
+                    long k = t instanceof Mul m ? m.c : 1;
+                    Expr atom = t instanceof Mul m ? m.a : t;
+                    if (k % c == 0) whole = add(whole, mul(atom, k / c));
+                    else { restTerms.add(t); g = gcd(g, Math.abs(k)); }
+                }
+                for (Expr t : restTerms) rest = add(rest, t);
+                if (restTerms.isEmpty()) return add(whole, div(rest, c));
+                if (rest.min() >= 0 && rest.max() < c) return whole;
+                long rc = ((rest instanceof Sum rs) ? rs.constant : (rest instanceof Num rn ? rn.value : 0));
+                if (g > 1 && rc % g == 0 && rest.min() >= 0) {
+                    // (g*r)/c == r/(c/g) when g divides every coefficient, the constant and c.
+                    Expr reduced = num(rc / g);
+                    for (Expr t : restTerms) {
+                        long k = t instanceof Mul m ? m.c : 1;
+                        Expr atom = t instanceof Mul m ? m.a : t;
+                        reduced = add(reduced, mul(atom, k / g));
+                    }
+                    return add(whole, div(reduced, c / g));
+                }
+                if (whole instanceof Num wn && wn.value == 0) return new Div(rest, c);
+                if (rest.min() >= 0) return add(whole, new Div(rest, c));
+                return new Div(a, c);
+            }
+            default -> { return new Div(a, c); }
+        }
+    }
+
+    static Expr mod(Expr a, long c) {
+        if (c <= 0) throw new IllegalArgumentException("index modulo by " + c);
+        if (c == 1) return num(0);
+        if (a instanceof Num n) return num(Math.floorMod(n.value, c));
+        if (a.min() >= 0 && a.max() < c) return a;
+        switch (a) {
+            case Mul m when m.c % c == 0 -> { return num(0); }
+            case Mul m when m.c > 0 && c % m.c == 0 && m.a.min() >= 0 -> { return mul(mod(m.a, c / m.c), m.c); }
+            case Mod m when m.c % c == 0 -> { return mod(m.a, c); }
+            case Sum s -> {
+                Expr rest = num(Math.floorMod(s.constant, c));
+                boolean dropped = Math.floorMod(s.constant, c) != s.constant;
+                long g = c;
+                for (Expr t : s.terms) {
+                    long k = t instanceof Mul m ? m.c : 1;
+                    if (k % c == 0) { dropped = true; continue; }
+                    rest = add(rest, t);
+                    g = gcd(g, Math.abs(k));
+                }
+                if (rest.min() < 0) return new Mod(a, c);
+                if (dropped) return mod(rest, c);
+                if (g > 1 && rest instanceof Sum rs && rs.constant % g == 0) {
+                    Expr reduced = num(rs.constant / g);
+                    for (Expr t : rs.terms) {
+                        long k = t instanceof Mul m ? m.c : 1;
+                        Expr atom = t instanceof Mul m ? m.a : t;
+                        reduced = add(reduced, mul(atom, k / g));
+                    }
+                    return mul(mod(reduced, c / g), g);
+                }
+                return new Mod(rest, c);
+            }
+            default -> { return new Mod(a, c); }
+        }
+    }
+
+    /** a &lt; c */
+    static Expr lt(Expr a, long c) {
+        if (a.max() < c) return TRUE;
+        if (a.min() >= c) return FALSE;
+        return new Cmp(a, c, true);
+    }
+
+    /** a &gt;= c */
+    static Expr ge(Expr a, long c) {
+        if (a.min() >= c) return TRUE;
+        if (a.max() < c) return FALSE;
+        return new Cmp(a, c, false);
+    }
+
+    static Expr and(Expr a, Expr b) {
+        if (a.equals(FALSE) || b.equals(FALSE)) return FALSE;
+        if (a.equals(TRUE)) return b;
+        if (b.equals(TRUE)) return a;
+        List<Expr> all = new ArrayList<>();
+        for (Expr e : List.of(a, b)) {
+            if (e instanceof And and) { for (Expr c : and.conds) if (!all.contains(c)) all.add(c); }
+            else if (!all.contains(e)) all.add(e);
+        }
+        return all.size() == 1 ? all.getFirst() : new And(List.copyOf(all));
+    }
+
+    private static long gcd(long a, long b) { return b == 0 ? a : gcd(b, a % b); }
+}

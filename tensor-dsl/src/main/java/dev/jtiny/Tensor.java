@@ -1,0 +1,865 @@
+// The tensor DSL: lazy tensors whose ops build a graph the runtime fuses into few kernels when a value is needed.
+package dev.jtiny;
+
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Devices;
+import dev.jtiny.runtime.LazyBuffer;
+import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.Realizer;
+import dev.jtiny.runtime.UserOp;
+import dev.jtiny.runtime.view.View;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * A tensor: shape, dtype, device and a node of the lazy graph. Ops return new tensors and compute nothing;
+ * {@link #realize()}, {@link #toFloatArray()}, {@link #item()} and printing run the kernels. Ops follow tinygrad's
+ * meanings in camelCase; every binary op takes a tensor or a scalar and broadcasts like numpy.
+ */
+public final class Tensor {
+    private static final double LOG2_E = 1.4426950408889634;
+    private static final double LN_2 = 0.6931471805599453;
+    private static SplittableRandom random = new SplittableRandom(0);
+
+    final LazyBuffer lb;
+
+    Tensor(LazyBuffer lb) { this.lb = lb; }
+
+    /** The runtime node behind this tensor (for magics and tools). */
+    public LazyBuffer lazyBuffer() { return lb; }
+
+    private static <R> R op(String name, Supplier<R> body) {
+        try (UserOp ignored = UserOp.enter(name)) {
+            return body.get();
+        }
+    }
+
+    // ================================================================ creation
+
+    public static Tensor of(float... data) { return of(data, data.length); }
+
+    public static Tensor of(float[] data, int... shape) {
+        checkSize("of", data.length, shape);
+        return fromHost(data.clone(), DType.FLOAT32, shape);
+    }
+
+    public static Tensor of(float[][] rows) {
+        int n = rows.length, m = n == 0 ? 0 : rows[0].length;
+        float[] flat = new float[n * m];
+        for (int i = 0; i < n; i++) {
+            if (rows[i].length != m) throw new IllegalArgumentException("of: row " + i + " has " + rows[i].length + " values, expected " + m + " like row 0");
+            System.arraycopy(rows[i], 0, flat, i * m, m);
+        }
+        return fromHost(flat, DType.FLOAT32, new int[]{n, m});
+    }
+
+    public static Tensor of(float[][][] planes) {
+        int a = planes.length, b = a == 0 ? 0 : planes[0].length, c = b == 0 ? 0 : planes[0][0].length;
+        float[] flat = new float[a * b * c];
+        for (int i = 0; i < a; i++) {
+            if (planes[i].length != b) throw new IllegalArgumentException("of: plane " + i + " has " + planes[i].length + " rows, expected " + b);
+            for (int j = 0; j < b; j++) {
+                if (planes[i][j].length != c) throw new IllegalArgumentException("of: row [" + i + "][" + j + "] has " + planes[i][j].length + " values, expected " + c);
+                System.arraycopy(planes[i][j], 0, flat, (i * b + j) * c, c);
+            }
+        }
+        return fromHost(flat, DType.FLOAT32, new int[]{a, b, c});
+    }
+
+    public static Tensor of(double[] data, int... shape) {
+        float[] f = new float[data.length];
+        for (int i = 0; i < f.length; i++) f[i] = (float) data[i];
+        return of(f, shape);
+    }
+
+    public static Tensor of(int[] data, int... shape) {
+        checkSize("of", data.length, shape);
+        return fromHost(data.clone(), DType.INT32, shape);
+    }
+
+    public static Tensor ofInts(int... data) { return of(data, data.length); }
+
+    public static Tensor of(boolean[] data, int... shape) {
+        checkSize("of", data.length, shape);
+        byte[] b = new byte[data.length];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) (data[i] ? 1 : 0);
+        return fromHost(b, DType.BOOL, shape);
+    }
+
+    /** A 0-dimensional tensor holding one value. */
+    public static Tensor scalar(double value) { return full(new int[0], value); }
+
+    private static void checkSize(String op, int n, int[] shape) {
+        for (int s : shape) if (s < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + Arrays.toString(shape));
+        if (View.numel(shape) != n) {
+            throw new IllegalArgumentException(op + ": " + n + " values do not fill shape " + Arrays.toString(shape) + " (" + View.numel(shape) + " elements)");
+        }
+    }
+
+    private static Tensor fromHost(Object data, DType dtype, int[] shape) {
+        return new Tensor(LazyBuffer.fromHost(data, dtype, shape.clone(), Devices.defaultName()));
+    }
+
+    public static Tensor full(int[] shape, double value) { return full(shape, value, DType.FLOAT32); }
+
+    public static Tensor full(int[] shape, double value, DType dtype) {
+        checkShape("full", shape);
+        return new Tensor(LazyBuffer.constant(value, dtype, shape.clone(), Devices.defaultName()));
+    }
+
+    public static Tensor zeros(int... shape) { return full(shape, 0); }
+    public static Tensor ones(int... shape) { return full(shape, 1); }
+
+    /** Integers 0, 1, …, n-1 (int32). */
+    public static Tensor arange(int n) { return arange(0, n, 1); }
+
+    /** Integers start, start+step, … below stop (int32). */
+    public static Tensor arange(int start, int stop, int step) {
+        if (step == 0) throw new IllegalArgumentException("arange: step must not be 0");
+        int n = Math.max(0, (int) Math.ceil((stop - start) / (double) step));
+        int[] values = new int[n];
+        for (int i = 0; i < n; i++) values[i] = start + i * step;
+        return of(values, n);
+    }
+
+    /** Floats start, start+step, … below stop (float32). */
+    public static Tensor arange(double start, double stop, double step) {
+        if (step == 0) throw new IllegalArgumentException("arange: step must not be 0");
+        int n = Math.max(0, (int) Math.ceil((stop - start) / step));
+        return op("arange", () -> arange(n).cast(DType.FLOAT32).mul(step).add(start));
+    }
+
+    /** {@code steps} evenly spaced floats from start to stop inclusive. */
+    public static Tensor linspace(double start, double stop, int steps) {
+        if (steps < 1) throw new IllegalArgumentException("linspace: steps must be at least 1, got " + steps);
+        if (steps == 1) return full(new int[]{1}, start);
+        double step = (stop - start) / (steps - 1);
+        return op("linspace", () -> arange(steps).cast(DType.FLOAT32).mul(step).add(start));
+    }
+
+    public static Tensor eye(int n) { return eye(n, n); }
+
+    /** n×m identity: ones where row == column. */
+    public static Tensor eye(int n, int m) {
+        return op("eye", () -> arange(n).reshape(n, 1).eq(arange(m).reshape(1, m)).cast(DType.FLOAT32));
+    }
+
+    public static void manualSeed(long seed) { random = new SplittableRandom(seed); }
+
+    /** Uniform floats in [0, 1). */
+    public static Tensor rand(int... shape) {
+        checkShape("rand", shape);
+        float[] d = new float[(int) View.numel(shape)];
+        for (int i = 0; i < d.length; i++) d[i] = (float) random.nextDouble();
+        return fromHost(d, DType.FLOAT32, shape);
+    }
+
+    /** Standard normal floats. */
+    public static Tensor randn(int... shape) {
+        checkShape("randn", shape);
+        float[] d = new float[(int) View.numel(shape)];
+        for (int i = 0; i < d.length; i += 2) {
+            // Box-Muller: two normals from two uniforms.
+            double u1 = 1.0 - random.nextDouble(), u2 = random.nextDouble();
+            double rr = Math.sqrt(-2 * Math.log(u1));
+            d[i] = (float) (rr * Math.cos(2 * Math.PI * u2));
+            if (i + 1 < d.length) d[i + 1] = (float) (rr * Math.sin(2 * Math.PI * u2));
+        }
+        return fromHost(d, DType.FLOAT32, shape);
+    }
+
+    private static void checkShape(String op, int[] shape) {
+        for (int s : shape) if (s < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + Arrays.toString(shape));
+    }
+
+    // ================================================================ properties
+
+    public int[] shape() { return lb.shape().clone(); }
+    public int ndim() { return lb.shape().length; }
+    public long numel() { return lb.numel(); }
+    public DType dtype() { return lb.dtype; }
+    public String device() { return lb.device; }
+    public boolean isRealized() { return lb.isRealized(); }
+
+    public int size(int axis) { return lb.shape()[axis(axis)]; }
+
+    private int axis(int a) {
+        int n = ndim();
+        if (a < -n || a >= Math.max(n, 1)) throw new IllegalArgumentException("axis " + a + " is out of range for a tensor of shape " + Arrays.toString(shape()));
+        return a < 0 ? a + n : a;
+    }
+
+    // ================================================================ realize and read back
+
+    /** Runs the kernels that compute this tensor now; returns this. */
+    public Tensor realize() {
+        Realizer.realize(List.of(lb));
+        return this;
+    }
+
+    /** Realizes several tensors in one schedule (kernels they share run once). */
+    public static void realize(Tensor... ts) {
+        List<LazyBuffer> l = new ArrayList<>();
+        for (Tensor t : ts) l.add(t.lb);
+        Realizer.realize(l);
+    }
+
+    /** A tensor guaranteed to get a buffer of its own when realized (ends fusion here). */
+    public Tensor contiguous() { return op("contiguous", () -> new Tensor(lb.contiguous())); }
+
+    /** The same values on another device ("JAVA", "OPENCL:0", …). */
+    public Tensor to(String device) {
+        String d = Devices.canonical(device);
+        if (d.equals(lb.device)) return this;
+        Devices.get(d);
+        return op("to", () -> new Tensor(lb.copyTo(d)));
+    }
+
+    private Object hostData() {
+        LazyBuffer c = lb.contiguous();
+        Realizer.realize(List.of(c));
+        return c.buffer().copyOut();
+    }
+
+    /** All values, row-major, as floats. */
+    public float[] toFloatArray() {
+        Object h = hostData();
+        return switch (h) {
+            case float[] f -> f;
+            case int[] i -> { float[] f = new float[i.length]; for (int k = 0; k < i.length; k++) f[k] = i[k]; yield f; }
+            case byte[] b -> { float[] f = new float[b.length]; for (int k = 0; k < b.length; k++) f[k] = b[k]; yield f; }
+            default -> throw new IllegalStateException("unexpected host data " + h);
+        };
+    }
+
+    /** All values, row-major, as ints (floats truncate toward zero). */
+    public int[] toIntArray() {
+        Object h = hostData();
+        return switch (h) {
+            case int[] i -> i;
+            case float[] f -> { int[] r = new int[f.length]; for (int k = 0; k < f.length; k++) r[k] = (int) f[k]; yield r; }
+            case byte[] b -> { int[] r = new int[b.length]; for (int k = 0; k < b.length; k++) r[k] = b[k]; yield r; }
+            default -> throw new IllegalStateException("unexpected host data " + h);
+        };
+    }
+
+    public boolean[] toBooleanArray() {
+        float[] f = toFloatArray();
+        boolean[] r = new boolean[f.length];
+        for (int i = 0; i < f.length; i++) r[i] = f[i] != 0;
+        return r;
+    }
+
+    /** The single value of a one-element tensor. */
+    public float item() {
+        if (numel() != 1) throw new IllegalArgumentException("item: the tensor has " + numel() + " elements (shape " + Arrays.toString(shape()) + "), expected exactly 1");
+        return toFloatArray()[0];
+    }
+
+    @Override public String toString() { return TensorFormat.format(this); }
+
+    // ================================================================ broadcasting and scalars
+
+    private Tensor constLike(double v) { return new Tensor(LazyBuffer.constant(v, lb.dtype, lb.shape(), lb.device)); }
+
+    /** A scalar as a tensor of this tensor's dtype (floats promote ints when the value has a fraction). */
+    private Tensor scalarOperand(double v) {
+        DType dt = lb.dtype;
+        if (dt != DType.FLOAT32 && v != Math.rint(v)) dt = DType.FLOAT32;
+        else if (dt == DType.BOOL && v != 0 && v != 1) dt = DType.INT32;
+        return new Tensor(LazyBuffer.constant(v, dt, new int[0], lb.device));
+    }
+
+    /** Shapes broadcast from the right; sizes must match or be 1. */
+    static int[] broadcastShape(String op, int[] a, int[] b) {
+        int n = Math.max(a.length, b.length);
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            int x = i - (n - a.length) >= 0 ? a[i - (n - a.length)] : 1;
+            int y = i - (n - b.length) >= 0 ? b[i - (n - b.length)] : 1;
+            if (x != y && x != 1 && y != 1) {
+                throw new IllegalArgumentException(op + ": shapes " + Arrays.toString(a) + " and " + Arrays.toString(b)
+                        + " cannot broadcast (dimension " + i + ": " + x + " vs " + y + ")");
+            }
+            r[i] = x == 1 ? y : x;
+        }
+        return r;
+    }
+
+    /** This tensor broadcast to {@code shape} (adding leading dimensions as needed). */
+    public Tensor broadcastTo(int... shape) {
+        int[] s = lb.shape();
+        if (Arrays.equals(s, shape)) return this;
+        broadcastShape("broadcastTo", s, shape);
+        int[] padded = new int[shape.length];
+        Arrays.fill(padded, 1);
+        System.arraycopy(s, 0, padded, shape.length - s.length, s.length);
+        for (int i = 0; i < shape.length; i++) {
+            if (padded[i] != shape[i] && padded[i] != 1) {
+                throw new IllegalArgumentException("broadcastTo: cannot broadcast " + Arrays.toString(s) + " to " + Arrays.toString(shape));
+            }
+        }
+        return new Tensor(lb.reshape(padded).expand(shape.clone()));
+    }
+
+    private Tensor sameDevice(String op, Tensor o) {
+        if (!o.lb.device.equals(lb.device)) {
+            throw new IllegalArgumentException(op + ": operands are on different devices (" + lb.device + " and " + o.lb.device + "); move one with to(\"" + lb.device + "\")");
+        }
+        return o;
+    }
+
+    private Tensor binary(String name, Op op, Tensor o) {
+        sameDevice(name, o);
+        int[] shape = broadcastShape(name, lb.shape(), o.lb.shape());
+        DType dt = DType.promote(lb.dtype, o.lb.dtype);
+        Tensor a = this.cast(dt).broadcastTo(shape), b = o.cast(dt).broadcastTo(shape);
+        return new Tensor(a.lb.alu(op, b.lb));
+    }
+
+    // ================================================================ elementwise
+
+    public Tensor add(Tensor o) { return op("add", () -> binary("add", Op.ADD, o)); }
+    public Tensor add(double v) { return op("add", () -> binary("add", Op.ADD, scalarOperand(v))); }
+    public Tensor sub(Tensor o) { return op("sub", () -> binary("sub", Op.ADD, o.neg())); }
+    public Tensor sub(double v) { return op("sub", () -> binary("sub", Op.ADD, scalarOperand(-v))); }
+    public Tensor mul(Tensor o) { return op("mul", () -> binary("mul", Op.MUL, o)); }
+    public Tensor mul(double v) { return op("mul", () -> binary("mul", Op.MUL, scalarOperand(v))); }
+
+    /** True division; ints divide as floats. */
+    public Tensor div(Tensor o) {
+        return op("div", () -> {
+            Tensor a = this.cast(DType.FLOAT32), b = o.cast(DType.FLOAT32);
+            return a.binary("div", Op.MUL, new Tensor(b.lb.alu(Op.RECIP)));
+        });
+    }
+
+    public Tensor div(double v) { return op("div", () -> cast(DType.FLOAT32).mul(1.0 / v)); }
+
+    /** {@code v - this} and {@code v / this}, for scalars on the left. */
+    public Tensor rsub(double v) { return op("sub", () -> neg().add(v)); }
+    public Tensor rdiv(double v) { return op("div", () -> reciprocal().mul(v)); }
+
+    public Tensor neg() {
+        return op("neg", () -> lb.dtype == DType.BOOL ? new Tensor(lb.alu(Op.NEG)) : new Tensor(lb.alu(Op.MUL, constLike(-1).lb)));
+    }
+
+    private Tensor unaryFloat(Op op) { return new Tensor(cast(DType.FLOAT32).lb.alu(op)); }
+
+    public Tensor exp2() { return op("exp2", () -> unaryFloat(Op.EXP2)); }
+    public Tensor log2() { return op("log2", () -> unaryFloat(Op.LOG2)); }
+    public Tensor exp() { return op("exp", () -> cast(DType.FLOAT32).mul(LOG2_E).exp2()); }
+    public Tensor log() { return op("log", () -> log2().mul(LN_2)); }
+    public Tensor sqrt() { return op("sqrt", () -> unaryFloat(Op.SQRT)); }
+    public Tensor rsqrt() { return op("rsqrt", () -> sqrt().reciprocal()); }
+    public Tensor reciprocal() { return op("reciprocal", () -> unaryFloat(Op.RECIP)); }
+    public Tensor sin() { return op("sin", () -> unaryFloat(Op.SIN)); }
+    public Tensor cos() { return op("cos", () -> cast(DType.FLOAT32).rsub(Math.PI / 2).sin()); }
+    public Tensor tan() { return op("tan", () -> sin().div(cos())); }
+    public Tensor sigmoid() { return op("sigmoid", () -> neg().exp().add(1).reciprocal()); }
+    public Tensor tanh() { return op("tanh", () -> mul(2).sigmoid().mul(2).sub(1)); }
+    public Tensor relu() { return op("relu", () -> maximum(0)); }
+    public Tensor leakyRelu() { return leakyRelu(0.01); }
+    public Tensor leakyRelu(double slope) { return op("leakyRelu", () -> lt(0).where(mul(slope), this)); }
+
+    /** GELU, tanh approximation (as in GPT-2 and tinygrad). */
+    public Tensor gelu() {
+        return op("gelu", () -> mul(0.5).mul(mul(mul(this)).mul(0.044715).add(this).mul(Math.sqrt(2 / Math.PI)).tanh().add(1)));
+    }
+
+    public Tensor silu() { return op("silu", () -> mul(sigmoid())); }
+    public Tensor square() { return op("square", () -> mul(this)); }
+    public Tensor abs() { return op("abs", () -> lb.dtype == DType.BOOL ? this : maximum(neg())); }
+
+    /** -1, 0 or 1 with this tensor's dtype. */
+    public Tensor sign() { return op("sign", () -> gt(0).cast(dtype()).sub(lt(0).cast(dtype()))); }
+
+    public Tensor trunc() { return op("trunc", () -> lb.dtype == DType.FLOAT32 ? new Tensor(lb.alu(Op.TRUNC)) : this); }
+    public Tensor floor() { return op("floor", () -> { Tensor t = trunc(); return lt(t).where(t.sub(1), t); }); }
+    public Tensor ceil() { return op("ceil", () -> { Tensor t = trunc(); return gt(t).where(t.add(1), t); }); }
+
+    /** this ** exponent. Negative bases give real results for integer exponents and NaN otherwise, as in numpy. */
+    public Tensor pow(double e) {
+        return op("pow", () -> {
+            if (e == 0) return onesLike();
+            if (e == 1) return this;
+            if (e == 2) return mul(this);
+            if (e == 0.5) return sqrt();
+            if (e == -1) return reciprocal();
+            return pow(scalarOperand(e).cast(DType.FLOAT32));
+        });
+    }
+
+    public Tensor pow(Tensor e) {
+        return op("pow", () -> {
+            Tensor x = cast(DType.FLOAT32), y = e.cast(DType.FLOAT32);
+            Tensor mag = x.abs().log2().mul(y).exp2();
+            Tensor isInt = y.eq(y.trunc());
+            Tensor odd = y.sub(y.div(2).trunc().mul(2)).abs().eq(1);
+            Tensor negative = x.lt(0).where(isInt.where(odd.where(mag.neg(), mag), x.scalarOperand(Double.NaN)), mag);
+            return y.eq(0).where(1.0, negative);
+        });
+    }
+
+    public Tensor maximum(Tensor o) { return op("maximum", () -> binary("maximum", Op.MAX, o)); }
+    public Tensor maximum(double v) { return op("maximum", () -> binary("maximum", Op.MAX, scalarOperand(v))); }
+    public Tensor minimum(Tensor o) { return op("minimum", () -> neg().maximum(o.neg()).neg()); }
+    public Tensor minimum(double v) { return op("minimum", () -> neg().maximum(-v).neg()); }
+    public Tensor clamp(double lo, double hi) { return op("clamp", () -> maximum(lo).minimum(hi)); }
+
+    /** Elementwise choice: where this (bool) is true take {@code a}, else {@code b}. */
+    public Tensor where(Tensor a, Tensor b) {
+        return op("where", () -> {
+            sameDevice("where", a);
+            sameDevice("where", b);
+            int[] shape = broadcastShape("where", broadcastShape("where", lb.shape(), a.lb.shape()), b.lb.shape());
+            DType dt = DType.promote(a.lb.dtype, b.lb.dtype);
+            Tensor c = cast(DType.BOOL).broadcastTo(shape);
+            return new Tensor(c.lb.alu(Op.WHERE, a.cast(dt).broadcastTo(shape).lb, b.cast(dt).broadcastTo(shape).lb));
+        });
+    }
+
+    public Tensor where(double a, Tensor b) { return where(b.scalarOperand(a).cast(b.dtype()), b); }
+    public Tensor where(Tensor a, double b) { return where(a, a.scalarOperand(b).cast(a.dtype())); }
+    public Tensor where(double a, double b) { return where(scalarOperand(a).cast(DType.FLOAT32), scalarOperand(b).cast(DType.FLOAT32)); }
+
+    public Tensor eq(Tensor o) { return op("eq", () -> binary("eq", Op.CMPEQ, o)); }
+    public Tensor eq(double v) { return op("eq", () -> binary("eq", Op.CMPEQ, scalarOperand(v))); }
+    public Tensor ne(Tensor o) { return op("ne", () -> eq(o).logicalNot()); }
+    public Tensor ne(double v) { return op("ne", () -> eq(v).logicalNot()); }
+    public Tensor lt(Tensor o) { return op("lt", () -> binary("lt", Op.CMPLT, o)); }
+    public Tensor lt(double v) { return op("lt", () -> binary("lt", Op.CMPLT, scalarOperand(v))); }
+    public Tensor gt(Tensor o) { return op("gt", () -> o.binary("gt", Op.CMPLT, this)); }
+    public Tensor gt(double v) { return op("gt", () -> scalarOperand(v).binary("gt", Op.CMPLT, this)); }
+    public Tensor le(Tensor o) { return op("le", () -> gt(o).logicalNot()); }
+    public Tensor le(double v) { return op("le", () -> gt(v).logicalNot()); }
+    public Tensor ge(Tensor o) { return op("ge", () -> lt(o).logicalNot()); }
+    public Tensor ge(double v) { return op("ge", () -> lt(v).logicalNot()); }
+
+    public Tensor logicalNot() { return op("logicalNot", () -> new Tensor(cast(DType.BOOL).lb.alu(Op.NEG))); }
+    public Tensor logicalAnd(Tensor o) { return op("logicalAnd", () -> cast(DType.BOOL).binary("logicalAnd", Op.MUL, o.cast(DType.BOOL))); }
+    public Tensor logicalOr(Tensor o) { return op("logicalOr", () -> cast(DType.BOOL).binary("logicalOr", Op.ADD, o.cast(DType.BOOL))); }
+
+    public Tensor cast(DType to) { return to == lb.dtype ? this : op("cast", () -> new Tensor(lb.cast(to))); }
+    public Tensor onesLike() { return new Tensor(LazyBuffer.constant(1, lb.dtype, lb.shape(), lb.device)); }
+    public Tensor zerosLike() { return new Tensor(LazyBuffer.constant(0, lb.dtype, lb.shape(), lb.device)); }
+
+    // ================================================================ reductions
+
+    private int[] axes(int[] axes) {
+        if (axes.length == 0) {
+            int[] all = new int[ndim()];
+            for (int i = 0; i < all.length; i++) all[i] = i;
+            return all;
+        }
+        int[] r = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) r[i] = axis(axes[i]);
+        if (Arrays.stream(r).distinct().count() != r.length) throw new IllegalArgumentException("reduce: repeated axis in " + Arrays.toString(axes));
+        return r;
+    }
+
+    private Tensor reduce(Op op, int[] axes, boolean keepdim) {
+        int[] ax = axes(axes);
+        LazyBuffer r = lb.reduce(op, ax);
+        if (keepdim) return new Tensor(r);
+        int[] s = r.shape();
+        int[] out = new int[s.length - ax.length];
+        for (int i = 0, k = 0; i < s.length; i++) {
+            int ii = i;
+            if (Arrays.stream(ax).noneMatch(a -> a == ii)) out[k++] = s[i];
+        }
+        return new Tensor(r.reshape(out));
+    }
+
+    private Tensor sumInput() { return lb.dtype == DType.BOOL ? cast(DType.INT32) : this; }
+
+    public Tensor sum(int... axes) { return op("sum", () -> sumInput().reduce(Op.SUM, axes, false)); }
+    public Tensor sum(int axis, boolean keepdim) { return op("sum", () -> sumInput().reduce(Op.SUM, new int[]{axis}, keepdim)); }
+    public Tensor sum(int[] axes, boolean keepdim) { return op("sum", () -> sumInput().reduce(Op.SUM, axes, keepdim)); }
+
+    public Tensor prod(int... axes) { return op("prod", () -> sumInput().reduce(Op.PROD, axes, false)); }
+    public Tensor prod(int axis, boolean keepdim) { return op("prod", () -> sumInput().reduce(Op.PROD, new int[]{axis}, keepdim)); }
+
+    public Tensor max(int... axes) { return op("max", () -> sumInput().reduce(Op.RMAX, axes, false)); }
+    public Tensor max(int axis, boolean keepdim) { return op("max", () -> sumInput().reduce(Op.RMAX, new int[]{axis}, keepdim)); }
+    public Tensor max(int[] axes, boolean keepdim) { return op("max", () -> sumInput().reduce(Op.RMAX, axes, keepdim)); }
+
+    public Tensor min(int... axes) { return op("min", () -> sumInput().neg().max(axes).neg()); }
+    public Tensor min(int axis, boolean keepdim) { return op("min", () -> sumInput().neg().max(axis, keepdim).neg()); }
+
+    private long count(int[] axes) {
+        long n = 1;
+        for (int a : axes(axes)) n *= lb.shape()[a];
+        return n;
+    }
+
+    public Tensor mean(int... axes) { return op("mean", () -> sum(axes).cast(DType.FLOAT32).div((double) Math.max(count(axes), 1))); }
+    public Tensor mean(int axis, boolean keepdim) { return op("mean", () -> sum(axis, keepdim).cast(DType.FLOAT32).div((double) Math.max(count(new int[]{axis}), 1))); }
+    public Tensor mean(int[] axes, boolean keepdim) { return op("mean", () -> sum(axes, keepdim).cast(DType.FLOAT32).div((double) Math.max(count(axes), 1))); }
+
+    /** Variance with Bessel's correction (divides by n-1), as torch.var. */
+    public Tensor var(int... axes) { return var(axes, false, 1); }
+    public Tensor var(int axis, boolean keepdim) { return var(new int[]{axis}, keepdim, 1); }
+
+    public Tensor var(int[] axes, boolean keepdim, int correction) {
+        return op("var", () -> {
+            Tensor x = cast(DType.FLOAT32);
+            Tensor d = x.sub(x.mean(axes, true));
+            long n = count(axes);
+            return d.mul(d).sum(axes, keepdim).div((double) Math.max(n - correction, 0));
+        });
+    }
+
+    public Tensor std(int... axes) { return op("std", () -> var(axes).sqrt()); }
+    public Tensor std(int axis, boolean keepdim) { return op("std", () -> var(axis, keepdim).sqrt()); }
+
+    public Tensor softmax() { return softmax(-1); }
+
+    public Tensor softmax(int axis) {
+        return op("softmax", () -> {
+            Tensor x = cast(DType.FLOAT32);
+            Tensor e = x.sub(x.max(axis, true)).exp();
+            return e.div(e.sum(axis, true));
+        });
+    }
+
+    public Tensor logSoftmax() { return logSoftmax(-1); }
+
+    public Tensor logSoftmax(int axis) {
+        return op("logSoftmax", () -> {
+            Tensor x = cast(DType.FLOAT32);
+            Tensor shifted = x.sub(x.max(axis, true));
+            return shifted.sub(shifted.exp().sum(axis, true).log());
+        });
+    }
+
+    public Tensor logsumexp(int axis) { return logsumexp(axis, false); }
+
+    public Tensor logsumexp(int axis, boolean keepdim) {
+        return op("logsumexp", () -> {
+            Tensor x = cast(DType.FLOAT32);
+            Tensor m = x.max(axis, true);
+            Tensor r = x.sub(m).exp().sum(axis, true).log().add(m);
+            return keepdim ? r : r.squeeze(axis);
+        });
+    }
+
+    /** Index of the largest value over all elements (of the flattened tensor), int32. */
+    public Tensor argmax() { return op("argmax", () -> flatten().argmax(0, false)); }
+
+    /** Index of the first largest value along {@code axis}, int32. */
+    public Tensor argmax(int axis) { return argmax(axis, false); }
+
+    public Tensor argmax(int axis, boolean keepdim) {
+        return op("argmax", () -> {
+            int ax = axis(axis);
+            int n = lb.shape()[ax];
+            int[] s = new int[ndim()];
+            Arrays.fill(s, 1);
+            s[ax] = n;
+            // Largest (n - i) among maxima picks the first maximum.
+            Tensor rev = arange(n, 0, -1).reshape(s);
+            Tensor isMax = eq(max(ax, true));
+            Tensor best = isMax.cast(DType.INT32).mul(rev).max(ax, keepdim);
+            return best.rsub(n).cast(DType.INT32);
+        });
+    }
+
+    public Tensor argmin() { return op("argmin", () -> flatten().argmin(0, false)); }
+    public Tensor argmin(int axis) { return argmin(axis, false); }
+    public Tensor argmin(int axis, boolean keepdim) { return op("argmin", () -> neg().argmax(axis, keepdim)); }
+
+    // ================================================================ movement (views: no copies)
+
+    /** A new shape with the same elements; one dimension may be -1 (inferred). */
+    public Tensor reshape(int... shape) {
+        int[] s = shape.clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] == -1) {
+                if (infer >= 0) throw new IllegalArgumentException("reshape: only one dimension can be -1, got " + Arrays.toString(shape));
+                infer = i;
+            } else if (s[i] < 0) {
+                throw new IllegalArgumentException("reshape: negative dimension " + s[i] + " in " + Arrays.toString(shape));
+            } else known *= s[i];
+        }
+        if (infer >= 0) {
+            if (known == 0 || numel() % known != 0) {
+                throw new IllegalArgumentException("reshape: cannot infer -1 in " + Arrays.toString(shape) + " for " + numel() + " elements of shape " + Arrays.toString(shape()));
+            }
+            s[infer] = (int) (numel() / known);
+        }
+        return new Tensor(lb.reshape(s));
+    }
+
+    public Tensor permute(int... order) {
+        int n = ndim();
+        if (order.length != n) throw new IllegalArgumentException("permute: order " + Arrays.toString(order) + " has " + order.length + " axes, the tensor has " + n + " (shape " + Arrays.toString(shape()) + ")");
+        int[] o = new int[n];
+        boolean[] seen = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            o[i] = axis(order[i]);
+            if (seen[o[i]]) throw new IllegalArgumentException("permute: axis " + order[i] + " repeats in " + Arrays.toString(order));
+            seen[o[i]] = true;
+        }
+        return new Tensor(lb.permute(o));
+    }
+
+    /** Swaps the last two dimensions. */
+    public Tensor transpose() { return transpose(-2, -1); }
+
+    public Tensor transpose(int a, int b) {
+        int[] o = new int[ndim()];
+        for (int i = 0; i < o.length; i++) o[i] = i;
+        int x = axis(a), y = axis(b);
+        o[x] = y;
+        o[y] = x;
+        return permute(o);
+    }
+
+    /** Broadcasts to {@code shape}; -1 keeps a dimension. */
+    public Tensor expand(int... shape) {
+        int[] s = shape.clone();
+        int off = s.length - ndim();
+        if (off < 0) throw new IllegalArgumentException("expand: target " + Arrays.toString(shape) + " has fewer dimensions than " + Arrays.toString(shape()));
+        for (int i = 0; i < s.length; i++) if (s[i] == -1) s[i] = lb.shape()[i - off];
+        return broadcastTo(s);
+    }
+
+    /** Pads with zeros: {@code pads[i] = {before, after}} for each dimension. */
+    public Tensor pad(int[][] pads) {
+        if (pads.length != ndim()) throw new IllegalArgumentException("pad: " + pads.length + " pairs for a tensor of " + ndim() + " dimensions (shape " + Arrays.toString(shape()) + ")");
+        for (int[] p : pads) if (p.length != 2 || p[0] < 0 || p[1] < 0) throw new IllegalArgumentException("pad: each pair must be {before, after} with non-negative sizes, got " + Arrays.deepToString(pads));
+        return new Tensor(lb.pad(pads));
+    }
+
+    /** Pads with {@code value} instead of zeros. */
+    public Tensor pad(int[][] pads, double value) {
+        if (value == 0) return pad(pads);
+        return op("pad", () -> {
+            Tensor mask = new Tensor(LazyBuffer.constant(1, DType.BOOL, lb.shape(), lb.device)).pad(pads);
+            return mask.where(pad(pads), value);
+        });
+    }
+
+    /** Keeps {@code ranges[i] = {start, end}} of each dimension. */
+    public Tensor shrink(int[][] ranges) {
+        if (ranges.length != ndim()) throw new IllegalArgumentException("shrink: " + ranges.length + " ranges for a tensor of " + ndim() + " dimensions (shape " + Arrays.toString(shape()) + ")");
+        for (int i = 0; i < ranges.length; i++) {
+            int[] r = ranges[i];
+            if (r.length != 2 || r[0] < 0 || r[1] > lb.shape()[i] || r[0] > r[1]) {
+                throw new IllegalArgumentException("shrink: range " + Arrays.toString(r) + " does not fit dimension " + i + " of size " + lb.shape()[i]);
+            }
+        }
+        return new Tensor(lb.shrink(ranges));
+    }
+
+    /** Elements start, start+step, … below end of one axis (negative indices count from the end; step may be negative). */
+    public Tensor slice(int axis, int start, int end, int step) {
+        int ax = axis(axis), n = lb.shape()[ax];
+        if (step == 0) throw new IllegalArgumentException("slice: step must not be 0");
+        if (step < 0) {
+            // Reverse, then slice forwards: x[a:b:-s] == flip(x)[n-1-a : n-1-b : s].
+            int s = start < 0 ? start + n : Math.min(start, n - 1);
+            int e = end < -n ? -1 : end < 0 ? end + n : end;
+            return flip(ax).slice(ax, n - 1 - s, n - 1 - e, -step);
+        }
+        int s = Math.clamp(start < 0 ? start + n : start, 0, n);
+        int e = Math.clamp(end < 0 ? end + n : end, 0, n);
+        if (e < s) e = s;
+        int[][] ranges = fullRanges();
+        ranges[ax] = new int[]{s, e};
+        Tensor t = shrink(ranges);
+        if (step == 1 || e - s <= 1) return t;
+        // Take every step-th element: pad to a multiple of step, split the axis in two, keep index 0 of the inner.
+        int len = e - s, m = (len + step - 1) / step;
+        int[][] pads = new int[ndim()][2];
+        pads[ax][1] = m * step - len;
+        int[] split = new int[ndim() + 1];
+        for (int i = 0, k = 0; i < ndim(); i++) {
+            if (i == ax) { split[k++] = m; split[k++] = step; }
+            else split[k++] = lb.shape()[i];
+        }
+        Tensor two = t.pad(pads).reshape(split);
+        int[][] keep = two.fullRanges();
+        keep[ax + 1] = new int[]{0, 1};
+        int[] out = lb.shape().clone();
+        out[ax] = m;
+        return two.shrink(keep).reshape(out);
+    }
+
+    public Tensor slice(int axis, int start, int end) { return slice(axis, start, end, 1); }
+
+    private int[][] fullRanges() {
+        int[][] r = new int[ndim()][];
+        for (int i = 0; i < r.length; i++) r[i] = new int[]{0, lb.shape()[i]};
+        return r;
+    }
+
+    /** Element i of the first axis, with that axis removed (negative i counts from the end). */
+    public Tensor get(int i) {
+        int n = lb.shape().length == 0 ? 0 : lb.shape()[0];
+        int k = i < 0 ? i + n : i;
+        if (k < 0 || k >= n) throw new IndexOutOfBoundsException("get: index " + i + " is out of range for dimension 0 of size " + n);
+        return slice(0, k, k + 1).squeeze(0);
+    }
+
+    /** Indexes the leading axes, e.g. {@code x.get(1, 2)} is x[1][2]. */
+    public Tensor get(int... idx) {
+        Tensor t = this;
+        for (int i : idx) t = t.get(i);
+        return t;
+    }
+
+    public Tensor flip(int... axes) {
+        boolean[] f = new boolean[ndim()];
+        for (int a : axes) f[axis(a)] = true;
+        return new Tensor(lb.flip(f));
+    }
+
+    public Tensor flatten() { return reshape(-1); }
+
+    /** Merges dimensions from {@code start} on into one. */
+    public Tensor flatten(int start) {
+        int s = axis(start);
+        int[] shape = new int[s + 1];
+        System.arraycopy(lb.shape(), 0, shape, 0, s);
+        shape[s] = -1;
+        return reshape(shape);
+    }
+
+    /** Removes every dimension of size 1. */
+    public Tensor squeeze() { return reshape(Arrays.stream(lb.shape()).filter(d -> d != 1).toArray()); }
+
+    public Tensor squeeze(int axis) {
+        int a = axis(axis);
+        if (lb.shape()[a] != 1) return this;
+        int[] s = new int[ndim() - 1];
+        for (int i = 0, k = 0; i < ndim(); i++) if (i != a) s[k++] = lb.shape()[i];
+        return reshape(s);
+    }
+
+    public Tensor unsqueeze(int axis) {
+        int n = ndim() + 1;
+        int a = axis < 0 ? axis + n : axis;
+        if (a < 0 || a >= n) throw new IllegalArgumentException("unsqueeze: axis " + axis + " is out of range for " + ndim() + " dimensions");
+        int[] s = new int[n];
+        for (int i = 0, k = 0; i < n; i++) s[i] = i == a ? 1 : lb.shape()[k++];
+        return reshape(s);
+    }
+
+    /** Joins tensors along an existing axis: each is padded into place and the results are added (one kernel). */
+    public static Tensor cat(int axis, Tensor... ts) {
+        if (ts.length == 0) throw new IllegalArgumentException("cat: no tensors given");
+        return op("cat", () -> {
+            Tensor first = ts[0];
+            int ax = first.axis(axis);
+            int total = 0;
+            for (Tensor t : ts) {
+                if (t.ndim() != first.ndim()) throw new IllegalArgumentException("cat: shapes " + Arrays.toString(first.shape()) + " and " + Arrays.toString(t.shape()) + " have different numbers of dimensions");
+                for (int i = 0; i < t.ndim(); i++) {
+                    if (i != ax && t.lb.shape()[i] != first.lb.shape()[i]) {
+                        throw new IllegalArgumentException("cat: shapes " + Arrays.toString(first.shape()) + " and " + Arrays.toString(t.shape()) + " differ in dimension " + i + " (only dimension " + ax + " may differ)");
+                    }
+                }
+                first.sameDevice("cat", t);
+                total += t.lb.shape()[ax];
+            }
+            DType dt = ts[0].dtype();
+            for (Tensor t : ts) dt = DType.promote(dt, t.dtype());
+            Tensor out = null;
+            int at = 0;
+            for (Tensor t : ts) {
+                int[][] pads = new int[t.ndim()][2];
+                pads[ax][0] = at;
+                pads[ax][1] = total - at - t.lb.shape()[ax];
+                at += t.lb.shape()[ax];
+                Tensor p = t.cast(dt).pad(pads);
+                out = out == null ? p : out.add(p);
+            }
+            return out;
+        });
+    }
+
+    /** This tensor followed by others along an axis. */
+    public Tensor cat(int axis, Tensor other, Tensor... more) {
+        Tensor[] all = new Tensor[more.length + 2];
+        all[0] = this;
+        all[1] = other;
+        System.arraycopy(more, 0, all, 2, more.length);
+        return cat(axis, all);
+    }
+
+    /** Joins tensors of the same shape along a new axis. */
+    public static Tensor stack(int axis, Tensor... ts) {
+        if (ts.length == 0) throw new IllegalArgumentException("stack: no tensors given");
+        return op("stack", () -> {
+            Tensor[] u = new Tensor[ts.length];
+            for (int i = 0; i < ts.length; i++) {
+                if (!Arrays.equals(ts[i].lb.shape(), ts[0].lb.shape())) {
+                    throw new IllegalArgumentException("stack: shapes " + Arrays.toString(ts[0].shape()) + " and " + Arrays.toString(ts[i].shape()) + " differ");
+                }
+                u[i] = ts[i].unsqueeze(axis);
+            }
+            return cat(axis, u);
+        });
+    }
+
+    /** Tiles the tensor {@code repeats[i]} times along each dimension (as torch.Tensor.repeat). */
+    public Tensor repeat(int... repeats) {
+        if (repeats.length < ndim()) throw new IllegalArgumentException("repeat: " + repeats.length + " repeat counts for " + ndim() + " dimensions");
+        return op("repeat", () -> {
+            Tensor t = this;
+            while (t.ndim() < repeats.length) t = t.unsqueeze(0);
+            int n = t.ndim();
+            int[] inter = new int[2 * n], expanded = new int[2 * n], fin = new int[n];
+            for (int i = 0; i < n; i++) {
+                inter[2 * i] = 1;
+                inter[2 * i + 1] = t.lb.shape()[i];
+                expanded[2 * i] = repeats[i];
+                expanded[2 * i + 1] = t.lb.shape()[i];
+                fin[i] = repeats[i] * t.lb.shape()[i];
+            }
+            return t.reshape(inter).expand(expanded).reshape(fin);
+        });
+    }
+
+    // ================================================================ matmul
+
+    /** Matrix product with numpy's rules: 1-D operands are vectors, leading dimensions broadcast (batching). */
+    public Tensor matmul(Tensor w) {
+        return op("matmul", () -> {
+            int n1 = ndim(), n2 = w.ndim();
+            if (n1 == 0 || n2 == 0) throw new IllegalArgumentException("matmul: both operands need at least 1 dimension, got shapes " + Arrays.toString(shape()) + " and " + Arrays.toString(w.shape()));
+            int k1 = lb.shape()[n1 - 1];
+            int k2 = w.lb.shape()[Math.max(n2 - 2, 0)];
+            if (k1 != k2) {
+                throw new IllegalArgumentException("matmul: shapes " + shapeText(shape()) + " and " + shapeText(w.shape()) + " do not line up (" + k1 + " != " + k2 + ")");
+            }
+            sameDevice("matmul", w);
+            Tensor a = n1 == 1 ? unsqueeze(0) : this;
+            Tensor b = n2 == 1 ? w.unsqueeze(1) : w;
+            // (..., n, k) x (..., k, m): (..., n, 1, k) * (..., 1, m, k) summed over k.
+            Tensor x = a.unsqueeze(-2);
+            Tensor y = b.transpose(-1, -2).unsqueeze(-3);
+            Tensor r = x.mul(y).sum(-1);
+            if (n1 == 1) r = r.squeeze(-2);
+            if (n2 == 1) r = r.squeeze(-1);
+            return r;
+        });
+    }
+
+    public Tensor dot(Tensor w) { return matmul(w); }
+
+    static String shapeText(int[] s) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < s.length; i++) { if (i > 0) b.append(','); b.append(s[i]); }
+        if (s.length == 1) b.append(',');
+        return b.append(')').toString();
+    }
+}
