@@ -28,7 +28,7 @@ public final class ScriptRunner {
     public static final List<String> STARTUP_IMPORTS =
             List.of("import dev.jtiny.*;", "import static dev.jtiny.T.*;", "import dev.jtiny.runtime.*;");
 
-    private static final Pattern EXIT = Pattern.compile("/exit(?:\\s+(-?\\d+))?\\s*");
+    private static final Pattern EXIT = Pattern.compile("/exit(?:\\s+(-?\\d+))?\\s*(?://.*)?");
     // Snippet variables live in wrapper classes; their names leak into messages such as NPE's.
     private static final Pattern WRAPPER = Pattern.compile("REPL\\.\\$JShell\\$\\d+[A-Z]?\\.");
 
@@ -72,7 +72,9 @@ public final class ScriptRunner {
                 String command = text.substring(pos, end < 0 ? text.length() : end).strip();
                 var exit = EXIT.matcher(command);
                 if (exit.matches()) return exit.group(1) == null ? 0 : Integer.parseInt(exit.group(1));
-                error(pos, "'" + command.split("\\s")[0] + "' is a jshell command; scripts support only /exit [code]");
+                String name = command.split("\\s")[0];
+                error(pos, name.equals("/exit") ? "/exit takes an integer exit code, as in /exit 3"
+                        : "'" + name + "' is a jshell command; scripts support only /exit [code]");
                 return 1;
             }
             var info = shell.sourceCodeAnalysis().analyzeCompletion(text.substring(pos));

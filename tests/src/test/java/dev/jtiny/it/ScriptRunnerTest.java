@@ -129,7 +129,7 @@ class ScriptRunnerTest {
     void exitCommandSetsTheExitCode() throws Exception {
         Result r = run("""
                 System.out.println("one");
-                /exit 3
+                /exit 3 // the rest is not run
                 System.out.println("two");
                 """);
         assertEquals(3, r.exit(), r::toString);
