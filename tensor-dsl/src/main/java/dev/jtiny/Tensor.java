@@ -786,14 +786,8 @@ public final class Tensor {
         });
     }
 
-    /** This tensor followed by others along an axis. */
-    public Tensor cat(int axis, Tensor other, Tensor... more) {
-        Tensor[] all = new Tensor[more.length + 2];
-        all[0] = this;
-        all[1] = other;
-        System.arraycopy(more, 0, all, 2, more.length);
-        return cat(axis, all);
-    }
+    /** This tensor followed by {@code other} along {@code axis}. */
+    public Tensor cat(Tensor other, int axis) { return cat(axis, this, other); }
 
     /** Joins tensors of the same shape along a new axis. */
     public static Tensor stack(int axis, Tensor... ts) {

@@ -102,7 +102,11 @@ public final class LazyBuffer {
 
     // ---- elementwise ----
 
-    public LazyBuffer alu(Op op, LazyBuffer... in) {
+    /** An elementwise op over this node and {@code others} (all of one shape): NEG(this), ADD(this, b), WHERE(this, a, b). */
+    public LazyBuffer alu(Op op, LazyBuffer... others) {
+        LazyBuffer[] in = new LazyBuffer[others.length + 1];
+        in[0] = this;
+        System.arraycopy(others, 0, in, 1, others.length);
         for (LazyBuffer s : in) {
             if (!Arrays.equals(s.shape(), in[0].shape())) {
                 throw new IllegalArgumentException(op + ": shapes " + Arrays.toString(in[0].shape()) + " and "
@@ -119,8 +123,6 @@ public final class LazyBuffer {
         return newBase(in[0].device, out, in[0].shape(), op, null, List.of(in));
     }
 
-    public LazyBuffer alu(Op op) { return alu(op, this); }
-    public LazyBuffer alu(Op op, LazyBuffer other) { return alu(op, this, other); }
 
     public LazyBuffer cast(DType to) {
         if (to == dtype) return this;

@@ -126,7 +126,6 @@ public final class Scheduler {
         KNode node(LazyBuffer b) {
             KNode cached = built.get(b);
             if (cached != null) return cached;
-            if (b.userOp != null) userOps.add(b.userOp);
             KNode n;
             if (b.op.isReduce()) {
                 n = new KNode.Reduce(b.op, src(b.srcs().getFirst()), (int[]) b.arg);
@@ -139,6 +138,7 @@ public final class Scheduler {
             } else {
                 throw new IllegalStateException("cannot inline " + b.op + " into a kernel");
             }
+            if (b.userOp != null) userOps.add(b.userOp);
             built.put(b, n);
             return n;
         }

@@ -41,7 +41,8 @@ public final class Linearizer {
                 k.fusedOps(), List.of());
     }
 
-    private record Key(int node, List<Expr> idx) {}
+    /** Loads and constants are shared by value (the same read is the same read); other nodes by identity. */
+    private record Key(Object node, List<Expr> idx) {}
 
     private String lookup(Object key) {
         for (Map<Object, String> s : scopes) {
@@ -60,7 +61,8 @@ public final class Linearizer {
     }
 
     private String emit(KNode node, Expr[] idx) {
-        Key key = new Key(ids.computeIfAbsent(node, n -> ids.size()), List.of(idx));
+        Object id = node instanceof KNode.Load || node instanceof KNode.Const ? node : ids.computeIfAbsent(node, n -> ids.size());
+        Key key = new Key(id, List.of(idx));
         String hit = lookup(key);
         if (hit != null) return hit;
         String out = switch (node) {
