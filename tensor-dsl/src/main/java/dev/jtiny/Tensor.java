@@ -260,7 +260,14 @@ public final class Tensor {
         return toFloatArray()[0];
     }
 
+    /** Values and all: realizes the tensor. */
     @Override public String toString() { return TensorFormat.format(this); }
+
+    /** Shape, dtype, device and whether it is computed yet, without computing anything. */
+    public String describe() {
+        return "Tensor(shape=" + Arrays.toString(shape()) + ", dtype=" + dtype() + ", device=" + device() + ", "
+                + (isRealized() ? "realized" : "lazy") + ")";
+    }
 
     // ================================================================ broadcasting and scalars
 

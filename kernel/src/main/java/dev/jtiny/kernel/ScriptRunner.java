@@ -47,7 +47,7 @@ public final class ScriptRunner {
     /** Runs the script with {@code args} bound to {@code String[] ARGS}; returns the exit code. */
     public int run(List<String> args) {
         try (JShell shell = JShell.builder()
-                .executionEngine("local") // in-process: the script's System.out is ours
+                .executionEngine(new LazyValues(), java.util.Map.of()) // in-process: the script's System.out is ours
                 .out(System.out).err(System.err)
                 .compilerOptions("--add-modules", "jdk.incubator.vector", "-Xlint:-incubating")
                 .build()) {
@@ -55,7 +55,7 @@ public final class ScriptRunner {
             for (String setup : setupSnippets(args)) {
                 for (SnippetEvent e : shell.eval(setup)) {
                     if (e.status() == Snippet.Status.REJECTED || e.exception() != null) {
-                        throw new IllegalStateException("jtiny: setup snippet failed: " + setup
+                        throw new IllegalStateException("jtiny: setup snippet failed: " + setup + " (" + e.exception() + ")"
                                 + "\n(is the class path complete? " + System.getProperty("java.class.path") + ")");
                     }
                 }

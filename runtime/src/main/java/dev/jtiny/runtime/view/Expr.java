@@ -133,7 +133,7 @@ public sealed interface Expr {
                 if (!(entry.getKey() instanceof Mod mod)) continue;
                 Long kMod = coeffs.get(mod);
                 if (kMod == null || kMod == 0) continue;
-                Expr divAtom = new Div(mod.a, mod.c);
+                Expr divAtom = div(mod.a, mod.c);
                 Long kDiv = coeffs.get(divAtom);
                 if (kDiv == null || kDiv != kMod * mod.c) continue;
                 coeffs.remove(mod);
