@@ -27,8 +27,17 @@ public final class T {
     public static Tensor rand(int... shape) { return Tensor.rand(shape); }
     public static Tensor randn(int... shape) { return Tensor.randn(shape); }
     public static void manualSeed(long seed) { Tensor.manualSeed(seed); }
-    public static Tensor cat(int axis, Tensor... ts) { return Tensor.cat(axis, ts); }
-    public static Tensor stack(int axis, Tensor... ts) { return Tensor.stack(axis, ts); }
+    /** Joins tensors along an existing axis: {@code cat(0, a, b, c)}. */
+    public static Tensor cat(int axis, Tensor... ts) {
+        if (ts.length == 0) throw new IllegalArgumentException("cat: no tensors given; expected at least one");
+        return ts[0].cat(axis, java.util.Arrays.copyOfRange(ts, 1, ts.length));
+    }
+
+    /** Joins same-shaped tensors along a new axis: {@code stack(0, a, b)}. */
+    public static Tensor stack(int axis, Tensor... ts) {
+        if (ts.length == 0) throw new IllegalArgumentException("stack: no tensors given; expected at least one");
+        return ts[0].stack(axis, java.util.Arrays.copyOfRange(ts, 1, ts.length));
+    }
 
     /** A shape literal: {@code full(shape(2, 3), 7)}. */
     public static int[] shape(int... dims) { return dims; }

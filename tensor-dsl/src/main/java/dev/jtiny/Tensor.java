@@ -298,16 +298,20 @@ public final class Tensor {
     }
 
     /** This tensor broadcast to {@code shape} (adding leading dimensions as needed). */
-    public Tensor broadcastTo(int... shape) {
+    public Tensor broadcastTo(int... shape) { return broadcastTo("broadcastTo", shape); }
+
+    private Tensor broadcastTo(String op, int[] shape) {
         int[] s = lb.shape();
         if (Arrays.equals(s, shape)) return this;
-        broadcastShape("broadcastTo", s, shape);
+        if (shape.length < s.length) throw new IllegalArgumentException(op + ": cannot broadcast " + Arrays.toString(s) + " to fewer dimensions " + Arrays.toString(shape));
+        broadcastShape(op, s, shape);
         int[] padded = new int[shape.length];
         Arrays.fill(padded, 1);
         System.arraycopy(s, 0, padded, shape.length - s.length, s.length);
         for (int i = 0; i < shape.length; i++) {
             if (padded[i] != shape[i] && padded[i] != 1) {
-                throw new IllegalArgumentException("broadcastTo: cannot broadcast " + Arrays.toString(s) + " to " + Arrays.toString(shape));
+                throw new IllegalArgumentException(op + ": cannot broadcast " + Arrays.toString(s) + " to " + Arrays.toString(shape)
+                        + " (dimension " + i + " has size " + padded[i] + "; only size-1 dimensions broadcast)");
             }
         }
         return new Tensor(lb.reshape(padded).expand(shape.clone()));
@@ -635,7 +639,7 @@ public final class Tensor {
         int off = s.length - ndim();
         if (off < 0) throw new IllegalArgumentException("expand: target " + Arrays.toString(shape) + " has fewer dimensions than " + Arrays.toString(shape()));
         for (int i = 0; i < s.length; i++) if (s[i] == -1) s[i] = lb.shape()[i - off];
-        return broadcastTo(s);
+        return broadcastTo("expand", s);
     }
 
     /** Pads with zeros: {@code pads[i] = {before, after}} for each dimension. */
@@ -760,9 +764,11 @@ public final class Tensor {
         return reshape(s);
     }
 
-    /** Joins tensors along an existing axis: each is padded into place and the results are added (one kernel). */
-    public static Tensor cat(int axis, Tensor... ts) {
-        if (ts.length == 0) throw new IllegalArgumentException("cat: no tensors given");
+    /** This tensor followed by {@code others} along an existing axis: each is padded into place and summed (one kernel). */
+    public Tensor cat(int axis, Tensor... others) {
+        Tensor[] ts = new Tensor[others.length + 1];
+        ts[0] = this;
+        System.arraycopy(others, 0, ts, 1, others.length);
         return op("cat", () -> {
             Tensor first = ts[0];
             int ax = first.axis(axis);
@@ -793,12 +799,11 @@ public final class Tensor {
         });
     }
 
-    /** This tensor followed by {@code other} along {@code axis}. */
-    public Tensor cat(Tensor other, int axis) { return cat(axis, this, other); }
-
-    /** Joins tensors of the same shape along a new axis. */
-    public static Tensor stack(int axis, Tensor... ts) {
-        if (ts.length == 0) throw new IllegalArgumentException("stack: no tensors given");
+    /** This tensor and {@code others} (all of one shape) joined along a new axis. */
+    public Tensor stack(int axis, Tensor... others) {
+        Tensor[] ts = new Tensor[others.length + 1];
+        ts[0] = this;
+        System.arraycopy(others, 0, ts, 1, others.length);
         return op("stack", () -> {
             Tensor[] u = new Tensor[ts.length];
             for (int i = 0; i < ts.length; i++) {
@@ -807,7 +812,7 @@ public final class Tensor {
                 }
                 u[i] = ts[i].unsqueeze(axis);
             }
-            return cat(axis, u);
+            return u[0].cat(axis, java.util.Arrays.copyOfRange(u, 1, u.length));
         });
     }
 

@@ -78,6 +78,10 @@ public final class Realizer {
     private static void run(Scheduler.KernelItem item, int debug) {
         LazyBuffer out = item.out();
         Device device = Devices.get(out.device);
+        if (out.numel() == 0) { // nothing to compute: an empty buffer
+            out.setRealized(new Buffer(device, out.dtype, 0));
+            return;
+        }
         String graph = KNode.describe(item.kernel().root());
         Rendered r = rendered.computeIfAbsent(device.language() + "\n" + java.util.Arrays.toString(item.kernel().outShape())
                 + item.kernel().argTypes() + "\n" + graph, g -> render(item, device));
