@@ -3,7 +3,7 @@ package dev.jtiny.runtime;
 
 import dev.jtiny.runtime.codegen.KNode;
 import dev.jtiny.runtime.codegen.LinearKernel;
-import dev.jtiny.runtime.codegen.Linearizer;
+import dev.jtiny.runtime.codegen.KernelOptimizer;
 import dev.jtiny.runtime.codegen.Renderer;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.device.DeviceException;
@@ -125,12 +125,12 @@ public final class Realizer {
                     e.gflops(), e.gbps(), lk.fusedOps());
         }
         if (debug >= 3) {
-            System.out.println("    global " + java.util.Arrays.toString(global) + " local - opts " + lk.opts());
+            System.out.println("    global " + java.util.Arrays.toString(global) + " local - lanes " + lk.lanes() + " opts " + lk.opts());
         }
     }
 
     private static Rendered render(Scheduler.KernelItem item, Device device) {
-        LinearKernel lk = Linearizer.linearize(item.kernel());
+        LinearKernel lk = KernelOptimizer.optimize(item.kernel(), device.preferredLanes());
         Renderer renderer = Renderer.forLanguage(device.language());
         String symbol = lk.name();
         String source = renderer.render(lk, symbol);

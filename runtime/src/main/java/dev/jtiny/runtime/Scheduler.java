@@ -18,9 +18,14 @@ import java.util.Set;
  * Rules: elementwise ops fuse into their consumers (recomputed where read twice, which is cheap); a reduction fuses
  * with its elementwise inputs and with what consumes it, also with an outer reduction; a reduced value that is
  * broadcast back, or read by more than one consumer, gets a buffer of its own (recomputing it would cost a whole
- * reduction per read); CONTIGUOUS and COPY always get a buffer; constants never do unless they are the output.
+ * reduction per read), and so does a large reduction under an outer one with few outputs (one work item would do
+ * it all); CONTIGUOUS and COPY always get a buffer; constants never do unless they are the output.
  */
 public final class Scheduler {
+    /** An outer reduction with fewer outputs than this does not absorb a large inner one. */
+    static final long MIN_PARALLEL_OUTPUTS = 64;
+    static final long MIN_STARVING_WORK = 1 << 15;
+
     private Scheduler() {}
 
     /** One step of a schedule: a kernel that computes {@code out}, or a copy into {@code out}. */
@@ -46,21 +51,26 @@ public final class Scheduler {
         for (LazyBuffer o : outputs) if (pending(o.base)) realize.add(o.base);
         for (LazyBuffer b : order) if (b.op == Op.CONTIGUOUS || b.op == Op.COPY) realize.add(b);
 
-        Map<LazyBuffer, Boolean> hasReduce = new IdentityHashMap<>();
+        // Elements read by the largest reduction inlined into each base (0: none).
+        Map<LazyBuffer, Long> reduceWork = new IdentityHashMap<>();
         for (LazyBuffer b : order) {
-            boolean r = b.op.isReduce();
+            long w = b.op.isReduce() ? b.srcs().getFirst().numel() : 0;
             for (LazyBuffer s : b.srcs()) {
                 LazyBuffer sb = s.base;
                 if (!pending(sb) || sb.op == Op.CONST) continue;
                 if (b.op == Op.COPY) realize.add(sb);
-                boolean sr = hasReduce.getOrDefault(sb, false) && !realize.contains(sb);
-                if (sr && (!s.st.isInjective() || consumers.getOrDefault(sb, 0) > 1)) {
+                long sw = realize.contains(sb) ? 0 : reduceWork.getOrDefault(sb, 0L);
+                boolean broadcastBack = !s.st.isInjective();
+                boolean readTwice = consumers.getOrDefault(sb, 0) > 1;
+                // Nesting a large reduction inside one with few outputs would leave most cores idle.
+                boolean starves = b.op.isReduce() && b.numel() < MIN_PARALLEL_OUTPUTS && sw >= MIN_STARVING_WORK;
+                if (sw > 0 && (broadcastBack || readTwice || starves)) {
                     realize.add(sb);
-                    sr = false;
+                    sw = 0;
                 }
-                r |= sr;
+                w = Math.max(w, sw);
             }
-            hasReduce.put(b, r);
+            reduceWork.put(b, w);
         }
 
         List<Item> items = new ArrayList<>();

@@ -258,12 +258,12 @@ class SchedulerTest {
         Expr gidx = Expr.var("gidx", 0, 2);
         Expr ridx = Expr.var("ridx0", 0, 3);
         List<UOp> want = List.of(
-                new UOp.DefineVar("acc0", DType.FLOAT32, 0.0),
+                new UOp.DefineVar("acc0", DType.FLOAT32, 0.0, false),
                 new UOp.Loop("ridx0", 4),
-                new UOp.Load("val1", DType.FLOAT32, 1, Expr.add(Expr.mul(gidx, 4), ridx), Expr.TRUE),
-                new UOp.Accumulate("acc0", DType.FLOAT32, Op.ADD, "val1"),
+                new UOp.Load("val1", DType.FLOAT32, 1, Expr.add(Expr.mul(gidx, 4), ridx), Expr.TRUE, false),
+                new UOp.Accumulate("acc0", DType.FLOAT32, Op.ADD, "val1", false),
                 new UOp.End(),
-                new UOp.Store(0, DType.FLOAT32, gidx, "acc0"));
+                new UOp.Store(0, DType.FLOAT32, gidx, "acc0", false));
         assertEquals(want, lk.uops(), lk.listing());
         assertEquals("((gidx*4)+ridx0)", ((UOp.Load) lk.uops().get(2)).index().render());
         assertEquals(12, lk.flops(), "one add per element summed");
@@ -285,7 +285,7 @@ class SchedulerTest {
         UOp.Alu mul = assertInstanceOf(UOp.Alu.class, u.get(2));
         assertEquals(Op.MUL, mul.op());
         assertEquals(List.of(la.out(), lb.out()), mul.args());
-        assertEquals(new UOp.Store(0, DType.FLOAT32, Expr.var("gidx", 0, 11), mul.out()), u.get(3));
+        assertEquals(new UOp.Store(0, DType.FLOAT32, Expr.var("gidx", 0, 11), mul.out(), false), u.get(3));
     }
 
     @Test

@@ -11,8 +11,11 @@ public final class JavaRenderer implements Renderer {
 
     /** Kernels implement dev.jtiny.runtime.device.JavaKernel; work items [start, end) run per call. */
     @Override public String render(LinearKernel k, String symbol) {
+        boolean vector = k.lanes() > 1 && JavaVectorRenderer.supports(k, dev.jtiny.runtime.device.VectorSupport.floatLanes());
         StringBuilder b = new StringBuilder();
+        if (vector) b.append("import jdk.incubator.vector.*;\n\n");
         b.append("public final class ").append(symbol).append(" implements dev.jtiny.runtime.device.JavaKernel {\n");
+        if (vector) b.append("  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;\n\n");
         b.append("  public void run(Object[] args, int start, int end) {\n");
         List<DType> args = k.argTypes();
         for (int i = 0; i < args.size(); i++) {
@@ -21,9 +24,12 @@ public final class JavaRenderer implements Renderer {
         }
         b.append("    for (int gidx = start; gidx < end; gidx++) {\n");
         int depth = 3;
-        for (UOp u : k.uops()) {
+        List<UOp> uops = vector ? k.uops() : k.scalarUops();
+        List<String> lines = vector ? JavaVectorRenderer.statements(k, this::statement) : uops.stream().map(this::statement).toList();
+        for (int i = 0; i < uops.size(); i++) {
+            UOp u = uops.get(i);
             if (u instanceof UOp.End) depth--;
-            b.append("  ".repeat(depth)).append(statement(u)).append('\n');
+            b.append("  ".repeat(depth)).append(lines.get(i)).append('\n');
             if (u instanceof UOp.Loop || u instanceof UOp.If) depth++;
         }
         b.append("    }\n  }\n}\n");
@@ -63,6 +69,7 @@ public final class JavaRenderer implements Renderer {
             case UOp.Loop l -> "for (int " + l.var() + " = 0; " + l.var() + " < " + l.extent() + "; " + l.var() + "++) {";
             case UOp.If i -> "if " + i.cond().render() + " {";
             case UOp.End e -> "}";
+            case UOp.LaneReduce lr -> throw new IllegalStateException("lanes must be expanded before rendering scalars");
             case UOp.Store s -> "data" + s.arg() + "[" + s.index().render() + "] = "
                     + (s.dtype() == DType.BOOL ? "(byte) (" + s.value() + " ? 1 : 0)" : s.value()) + ";";
         };

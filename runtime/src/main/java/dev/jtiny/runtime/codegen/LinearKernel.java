@@ -8,12 +8,16 @@ import java.util.List;
 /**
  * @param name      E_… for elementwise kernels, r_… for kernels with a reduction; the dims follow
  * @param uops      the statements run for each output element {@code gidx}
- * @param global    number of output elements (work items)
+ * @param global    number of work items
+ * @param lanes     output elements (or reduction partials) per work item: 1 unless upcast
  * @param flops     floating-point (or integer) ops for one launch, estimated from the statements
  * @param opts      optimizations applied, for DEBUG=3
  */
-public record LinearKernel(String name, List<UOp> uops, List<DType> argTypes, int global, long flops,
+public record LinearKernel(String name, List<UOp> uops, List<DType> argTypes, int global, int lanes, long flops,
                            List<String> fusedOps, List<String> opts) {
+
+    /** The statements with lanes expanded into scalars, for renderers without vectors. */
+    public List<UOp> scalarUops() { return Lanes.expand(uops, lanes); }
 
     /** A readable listing of the statements, for DEBUG=5. */
     public String listing() {

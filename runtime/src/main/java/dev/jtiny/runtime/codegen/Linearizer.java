@@ -12,36 +12,72 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Each output element is one work item {@code gidx}. A node is emitted once per distinct index it is read at
- * (common subexpressions are shared, also across a diamond), inside the innermost loop or guard that needs it.
+ * Each work item computes one output element, or {@code lanes} of them when the kernel is upcast along an output
+ * axis; a reduction upcast along its reduced axis keeps one partial per lane and combines them after the loop.
+ * A node is emitted once per distinct index it is read at (common subexpressions are shared, also across a
+ * diamond, and values that are the same for every lane are computed once), inside the innermost loop or guard
+ * that needs it.
  */
 public final class Linearizer {
+    /** How a kernel is upcast: none, along output axis {@code axis}, or along reduced axis {@code axis}. */
+    public record Upcast(int lanes, boolean onReduce, int axis) {
+        public static final Upcast NONE = new Upcast(1, false, -1);
+
+        @Override public String toString() {
+            return lanes == 1 ? "none" : "upcast " + (onReduce ? "reduce" : "output") + " axis " + axis + " by " + lanes;
+        }
+    }
+
+    /** Thrown when an upcast cannot be expressed (a guard that differs per lane); the caller tries another. */
+    static final class CannotUpcast extends RuntimeException {
+        CannotUpcast() { super(null, null, false, false); }
+    }
+
+    private final Upcast upcast;
+    private final Expr lane;
     private final List<UOp> uops = new ArrayList<>();
+    private final Set<String> vec = new HashSet<>();
     private final Deque<Map<Object, String>> scopes = new ArrayDeque<>();
     private final Deque<Long> loopExtents = new ArrayDeque<>();
     private final Map<KNode, Integer> ids = new IdentityHashMap<>();
-    private int nextVar, nextLoop;
+    private int nextVar, nextLoop, reduceDepth;
     private long flops;
 
-    private Linearizer() { scopes.push(new HashMap<>()); }
-
-    public static LinearKernel linearize(Kernel k) {
-        Linearizer l = new Linearizer();
-        long n = View.numel(k.outShape());
-        Expr gidx = Expr.var("gidx", 0, Math.max(n - 1, 0));
-        Expr[] idx = ShapeTracker.unravel(gidx, k.outShape());
-        String v = l.emit(k.root(), idx);
-        l.uops.add(new UOp.Store(0, k.argTypes().getFirst(), gidx, v));
-        return new LinearKernel(name(k), List.copyOf(l.uops), k.argTypes(), (int) n, l.flops * n,
-                k.fusedOps(), List.of());
+    private Linearizer(Upcast upcast) {
+        this.upcast = upcast;
+        this.lane = upcast.lanes > 1 ? Expr.var(Lanes.LANE, 0, upcast.lanes - 1) : null;
+        scopes.push(new HashMap<>());
     }
 
-    /** Loads and constants are shared by value (the same read is the same read); other nodes by identity. */
+    public static LinearKernel linearize(Kernel k) { return linearize(k, Upcast.NONE); }
+
+    public static LinearKernel linearize(Kernel k, Upcast up) {
+        Linearizer l = new Linearizer(up);
+        int[] out = k.outShape();
+        int[] global = out.clone();
+        if (up.lanes > 1 && !up.onReduce) global[up.axis] /= up.lanes;
+        long n = View.numel(global);
+        Expr gidx = Expr.var("gidx", 0, Math.max(n - 1, 0));
+        Expr[] idx = ShapeTracker.unravel(gidx, global);
+        if (up.lanes > 1 && !up.onReduce) idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], up.lanes), l.lane);
+        String v = l.emit(k.root(), idx);
+        int[] strides = View.canonicalStrides(out);
+        Expr flat = Expr.num(0);
+        for (int i = 0; i < out.length; i++) if (out[i] != 1) flat = Expr.add(flat, Expr.mul(idx[i], strides[i]));
+        boolean storeVec = l.lane != null && flat.uses(Lanes.LANE);
+        l.uops.add(new UOp.Store(0, k.argTypes().getFirst(), flat, v, storeVec));
+        List<String> opts = up.lanes == 1 ? List.of() : List.of(up.toString());
+        return new LinearKernel(name(k), List.copyOf(l.uops), k.argTypes(), (int) n, up.lanes, l.flops * n,
+                k.fusedOps(), opts);
+    }
+
     private record Key(Object node, List<Expr> idx) {}
 
     private String lookup(Object key) {
@@ -60,6 +96,8 @@ public final class Linearizer {
         return w;
     }
 
+    private boolean laneDependent(Expr e) { return lane != null && e.uses(Lanes.LANE); }
+
     private String emit(KNode node, Expr[] idx) {
         Object id = node instanceof KNode.Load || node instanceof KNode.Const ? node : ids.computeIfAbsent(node, n -> ids.size());
         Key key = new Key(id, List.of(idx));
@@ -69,23 +107,29 @@ public final class Linearizer {
             case KNode.Load l -> {
                 Expr[] fv = l.st().expr(idx);
                 String name = fresh("val");
-                if (fv[1].equals(Expr.FALSE)) uops.add(new UOp.Const(name, l.dtype(), 0, Expr.TRUE));
-                else uops.add(new UOp.Load(name, l.dtype(), l.arg(), fv[0], fv[1]));
+                boolean v = laneDependent(fv[0]) || laneDependent(fv[1]);
+                if (fv[1].equals(Expr.FALSE)) uops.add(new UOp.Const(name, l.dtype(), 0, Expr.TRUE, false));
+                else uops.add(new UOp.Load(name, l.dtype(), l.arg(), fv[0], fv[1], v));
+                if (v && !fv[1].equals(Expr.FALSE)) vec.add(name);
                 yield name;
             }
             case KNode.Const c -> {
                 Expr valid = c.st().expr(idx)[1];
                 String name = fresh("const");
-                uops.add(new UOp.Const(name, c.dtype(), c.value(), valid));
+                boolean v = laneDependent(valid);
+                uops.add(new UOp.Const(name, c.dtype(), c.value(), valid, v));
+                if (v) vec.add(name);
                 yield name;
             }
             case KNode.Alu a -> {
                 List<String> args = new ArrayList<>();
                 for (KNode s : a.src()) args.add(emit(s, idx));
                 String name = fresh("alu");
+                boolean v = args.stream().anyMatch(vec::contains);
                 DType srcType = a.op() == Op.WHERE ? a.src().get(1).dtype() : a.src().getFirst().dtype();
-                uops.add(new UOp.Alu(name, a.dtype(), a.op(), srcType, args));
-                if (a.op() != Op.CAST) flops += work();
+                uops.add(new UOp.Alu(name, a.dtype(), a.op(), srcType, args, v));
+                if (v) vec.add(name);
+                if (a.op() != Op.CAST) flops += work() * (v ? upcast.lanes : 1);
                 yield name;
             }
             case KNode.Reduce r -> emitReduce(r, idx);
@@ -93,15 +137,23 @@ public final class Linearizer {
                 Expr[] fv = v.st().expr(idx);
                 Expr[] srcIdx = ShapeTracker.unravel(fv[0], v.src().shape());
                 if (fv[1].equals(Expr.TRUE)) yield emit(v.src(), srcIdx);
+                if (laneDependent(fv[1])) throw new CannotUpcast();
                 String name = fresh("view");
-                uops.add(new UOp.DefineVar(name, v.dtype(), 0));
+                int def = uops.size();
+                uops.add(new UOp.DefineVar(name, v.dtype(), 0, false));
                 if (!fv[1].equals(Expr.FALSE)) {
                     // Padding: the source is only evaluated where the view is valid, so it never reads out of bounds.
-                    uops.add(new UOp.If(fv[1]));
+                    uops.add(new UOp.If(fv[1], false));
                     scopes.push(new HashMap<>());
-                    uops.add(new UOp.Assign(name, emit(v.src(), srcIdx)));
+                    String value = emit(v.src(), srcIdx);
+                    boolean isVec = vec.contains(value);
+                    uops.add(new UOp.Assign(name, value, isVec));
                     scopes.pop();
                     uops.add(new UOp.End());
+                    if (isVec) {
+                        uops.set(def, new UOp.DefineVar(name, v.dtype(), 0, true));
+                        vec.add(name);
+                    }
                 }
                 yield name;
             }
@@ -113,24 +165,43 @@ public final class Linearizer {
     private String emitReduce(KNode.Reduce r, Expr[] idx) {
         int[] srcShape = r.src().shape();
         Expr[] inner = idx.clone();
-        String acc = fresh("acc");
-        uops.add(new UOp.DefineVar(acc, r.dtype(), r.op().identity()));
         List<Integer> axes = Arrays.stream(r.axes()).sorted().boxed().toList();
+        boolean laneSplit = lane != null && upcast.onReduce && reduceDepth == 0 && axes.contains(upcast.axis)
+                && srcShape[upcast.axis] % upcast.lanes == 0;
+        String acc = fresh("acc");
+        int def = uops.size();
+        uops.add(new UOp.DefineVar(acc, r.dtype(), r.op().identity(), laneSplit));
         for (int a : axes) {
             String var = "ridx" + nextLoop++;
-            inner[a] = Expr.var(var, 0, srcShape[a] - 1);
-            uops.add(new UOp.Loop(var, srcShape[a]));
-            loopExtents.push((long) srcShape[a]);
+            long extent = srcShape[a];
+            if (laneSplit && a == upcast.axis) {
+                extent /= upcast.lanes;
+                inner[a] = Expr.add(Expr.mul(Expr.var(var, 0, extent - 1), upcast.lanes), lane);
+            } else {
+                inner[a] = Expr.var(var, 0, extent - 1);
+            }
+            uops.add(new UOp.Loop(var, extent));
+            loopExtents.push(extent);
         }
         scopes.push(new HashMap<>());
+        reduceDepth++;
         String v = emit(r.src(), inner);
-        uops.add(new UOp.Accumulate(acc, r.dtype(), r.op().accumulate(), v));
-        flops += work();
+        reduceDepth--;
+        boolean accVec = laneSplit || vec.contains(v);
+        if (accVec && !laneSplit) uops.set(def, new UOp.DefineVar(acc, r.dtype(), r.op().identity(), true));
+        uops.add(new UOp.Accumulate(acc, r.dtype(), r.op().accumulate(), v, accVec));
+        flops += work() * (accVec ? upcast.lanes : 1);
         scopes.pop();
         for (int ignored : axes) {
             uops.add(new UOp.End());
             loopExtents.pop();
         }
+        if (laneSplit) {
+            String total = fresh("acc");
+            uops.add(new UOp.LaneReduce(total, r.dtype(), r.op().accumulate(), acc));
+            return total;
+        }
+        if (accVec) vec.add(acc);
         return acc;
     }
 

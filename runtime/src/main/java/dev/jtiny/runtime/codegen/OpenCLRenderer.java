@@ -20,7 +20,7 @@ public final class OpenCLRenderer implements Renderer {
         b.append("  int gidx = get_global_id(0);\n");
         b.append("  if (gidx >= ").append(k.global()).append(") return;\n");
         int depth = 1;
-        for (UOp u : k.uops()) {
+        for (UOp u : k.scalarUops()) {
             if (u instanceof UOp.End) depth--;
             b.append("  ".repeat(depth)).append(statement(u)).append('\n');
             if (u instanceof UOp.Loop || u instanceof UOp.If) depth++;
@@ -55,6 +55,7 @@ public final class OpenCLRenderer implements Renderer {
             case UOp.Loop l -> "for (int " + l.var() + " = 0; " + l.var() + " < " + l.extent() + "; " + l.var() + "++) {";
             case UOp.If i -> "if " + i.cond().render() + " {";
             case UOp.End e -> "}";
+            case UOp.LaneReduce lr -> throw new IllegalStateException("lanes must be expanded before rendering scalars");
             case UOp.Store s -> "data" + s.arg() + "[" + s.index().render() + "] = "
                     + (s.dtype() == DType.BOOL ? "(uchar)(" + s.value() + ")" : s.value()) + ";";
         };

@@ -7,25 +7,33 @@ import dev.jtiny.runtime.view.Expr;
 
 import java.util.List;
 
+/**
+ * Statements run once per work item. When a kernel is upcast, a work item computes several lanes at once: a
+ * statement marked {@code vec} holds one value per lane (its index expressions use the variable {@code lane});
+ * the rest hold one value shared by every lane. {@link Lanes#expand} turns lanes into plain scalar statements for
+ * renderers without vectors; the Java renderer can print them with the Vector API instead.
+ */
 public sealed interface UOp {
     /** {@code out = valid ? data[arg][index] : 0} */
-    record Load(String out, DType dtype, int arg, Expr index, Expr valid) implements UOp {}
+    record Load(String out, DType dtype, int arg, Expr index, Expr valid, boolean vec) implements UOp {}
     /** {@code out = valid ? value : 0} */
-    record Const(String out, DType dtype, double value, Expr valid) implements UOp {}
+    record Const(String out, DType dtype, double value, Expr valid, boolean vec) implements UOp {}
     /** {@code out = op(args)}; {@code srcType} is the dtype of the first operand (of the second for WHERE). */
-    record Alu(String out, DType dtype, Op op, DType srcType, List<String> args) implements UOp {}
+    record Alu(String out, DType dtype, Op op, DType srcType, List<String> args, boolean vec) implements UOp {}
     /** A variable holding {@code init}: accumulators and guarded values. */
-    record DefineVar(String name, DType dtype, double init) implements UOp {}
+    record DefineVar(String name, DType dtype, double init, boolean vec) implements UOp {}
     /** {@code name = value} */
-    record Assign(String name, String value) implements UOp {}
+    record Assign(String name, String value, boolean vec) implements UOp {}
     /** {@code acc = op(acc, value)} for a reduction's accumulate op. */
-    record Accumulate(String acc, DType dtype, Op op, String value) implements UOp {}
+    record Accumulate(String acc, DType dtype, Op op, String value, boolean vec) implements UOp {}
+    /** {@code out = op over the lanes of acc}: ends a reduction whose lanes split the reduced axis. */
+    record LaneReduce(String out, DType dtype, Op op, String acc) implements UOp {}
     /** {@code for (var = 0; var < extent; var++) {} */
     record Loop(String var, long extent) implements UOp {}
     /** {@code if (cond) {} */
-    record If(Expr cond) implements UOp {}
+    record If(Expr cond, boolean vec) implements UOp {}
     /** closes the innermost Loop or If */
     record End() implements UOp {}
     /** {@code data[arg][index] = value} */
-    record Store(int arg, DType dtype, Expr index, String value) implements UOp {}
+    record Store(int arg, DType dtype, Expr index, String value, boolean vec) implements UOp {}
 }

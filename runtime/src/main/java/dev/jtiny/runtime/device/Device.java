@@ -16,6 +16,9 @@ public interface Device extends AutoCloseable {
     /** True for a GPU; the scheduler lays out split reductions differently for GPUs and CPUs. */
     boolean isGpu();
 
+    /** Output elements a work item computes at once when the kernel allows it (1: no upcasting). */
+    default int preferredLanes() { return 1; }
+
     /** Parallel compute units (cores on a CPU, SMs on an NVIDIA GPU). */
     int computeUnits();
 

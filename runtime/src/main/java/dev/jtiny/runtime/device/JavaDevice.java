@@ -43,6 +43,12 @@ public final class JavaDevice implements Device {
 
     @Override public String language() { return "java"; }
     @Override public boolean isGpu() { return false; }
+
+    /** A vector register's worth of floats with the Vector API; without it, 8 scalar lanes still give the core ILP. */
+    @Override public int preferredLanes() {
+        int v = VectorSupport.floatLanes();
+        return v > 0 ? v : 8;
+    }
     @Override public int computeUnits() { return THREADS; }
     @Override public long memoryBytes() { return Runtime.getRuntime().maxMemory(); }
 
@@ -131,7 +137,8 @@ public final class JavaDevice implements Device {
         JavaFileObject src = new SimpleJavaFileObject(URI.create("string:///" + cls + ".java"), JavaFileObject.Kind.SOURCE) {
             @Override public CharSequence getCharContent(boolean ignoreEncodingErrors) { return source; }
         };
-        List<String> options = new ArrayList<>(List.of("-proc:none", "-g:none", "-classpath", classPath()));
+        List<String> options = new ArrayList<>(List.of("-proc:none", "-g:none", "-nowarn", "-classpath", classPath()));
+        if (source.contains("jdk.incubator.vector")) options.addAll(List.of("--add-modules", "jdk.incubator.vector", "-Xlint:-incubating"));
         boolean ok = compiler.getTask(null, fm, diags, options, null, List.of(src)).call();
         if (!ok || !out.containsKey(cls)) {
             StringBuilder log = new StringBuilder();

@@ -80,6 +80,42 @@ public sealed interface Expr {
         }
     }
 
+    /** True when {@code name} occurs in this expression. */
+    default boolean uses(String name) {
+        return switch (this) {
+            case Num n -> false;
+            case Var v -> v.name.equals(name);
+            case Mul m -> m.a.uses(name);
+            case Sum s -> s.terms.stream().anyMatch(t -> t.uses(name));
+            case Div d -> d.a.uses(name);
+            case Mod m -> m.a.uses(name);
+            case Cmp c -> c.a.uses(name);
+            case And a -> a.conds.stream().anyMatch(c -> c.uses(name));
+        };
+    }
+
+    /** This expression with variable {@code name} replaced by {@code value}, simplified again. */
+    default Expr substitute(String name, long value) {
+        return switch (this) {
+            case Num n -> n;
+            case Var v -> v.name.equals(name) ? num(value) : v;
+            case Mul m -> mul(m.a.substitute(name, value), m.c);
+            case Sum s -> {
+                Expr r = num(s.constant);
+                for (Expr t : s.terms) r = add(r, t.substitute(name, value));
+                yield r;
+            }
+            case Div d -> div(d.a.substitute(name, value), d.c);
+            case Mod m -> mod(m.a.substitute(name, value), m.c);
+            case Cmp c -> c.less ? lt(c.a.substitute(name, value), c.c) : ge(c.a.substitute(name, value), c.c);
+            case And a -> {
+                Expr r = TRUE;
+                for (Expr c : a.conds) r = and(r, c.substitute(name, value));
+                yield r;
+            }
+        };
+    }
+
     Expr TRUE = new Num(1);
     Expr FALSE = new Num(0);
 
