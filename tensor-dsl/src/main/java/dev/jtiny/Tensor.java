@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * {@link #realize()}, {@link #toFloatArray()}, {@link #item()} and printing run the kernels. Ops follow tinygrad's
  * meanings in camelCase; every binary op takes a tensor or a scalar and broadcasts like numpy.
  */
-public final class Tensor {
+public final class Tensor implements AutoCloseable {
     private static final double LOG2_E = 1.4426950408889634;
     private static final double LN_2 = 0.6931471805599453;
     private static SplittableRandom random = new SplittableRandom(0);
@@ -189,7 +189,11 @@ public final class Tensor {
 
     private int axis(int a) {
         int n = ndim();
-        if (a < -n || a >= Math.max(n, 1)) throw new IllegalArgumentException("axis " + a + " is out of range for a tensor of shape " + Arrays.toString(shape()));
+        if (a < -n || a >= Math.max(n, 1)) {
+            String op = UserOp.current();
+            throw new IllegalArgumentException((op == null ? "" : op + ": ") + "axis " + a + " is out of range for a tensor of shape "
+                    + Arrays.toString(shape()) + " (expected " + (n == 0 ? "0" : -n + " to " + (n - 1)) + ")");
+        }
         return a < 0 ? a + n : a;
     }
 
@@ -206,6 +210,15 @@ public final class Tensor {
         List<LazyBuffer> l = new ArrayList<>();
         for (Tensor t : ts) l.add(t.lb);
         Realizer.realize(l);
+    }
+
+    /**
+     * Frees this tensor's device memory now instead of when it becomes unreachable (views of it share the memory
+     * and are freed with it). Using the tensor afterwards is an error that says so.
+     */
+    @Override public void close() {
+        var b = lb.buffer();
+        if (b != null) b.close();
     }
 
     /** A tensor guaranteed to get a buffer of its own when realized (ends fusion here). */
@@ -848,6 +861,14 @@ public final class Tensor {
                 throw new IllegalArgumentException("matmul: shapes " + shapeText(shape()) + " and " + shapeText(w.shape()) + " do not line up (" + k1 + " != " + k2 + ")");
             }
             sameDevice("matmul", w);
+            int[] batchA = Arrays.copyOfRange(lb.shape(), 0, Math.max(n1 - 2, 0));
+            int[] batchB = Arrays.copyOfRange(w.lb.shape(), 0, Math.max(n2 - 2, 0));
+            try {
+                broadcastShape("matmul", batchA, batchB);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("matmul: batch dimensions of " + shapeText(shape()) + " and " + shapeText(w.shape())
+                        + " do not broadcast (" + shapeText(batchA) + " vs " + shapeText(batchB) + ")");
+            }
             Tensor a = n1 == 1 ? unsqueeze(0) : this;
             Tensor b = n2 == 1 ? w.unsqueeze(1) : w;
             // (..., n, k) x (..., k, m): (..., n, 1, k) * (..., 1, m, k) summed over k.

@@ -26,7 +26,8 @@ public final class Buffer implements AutoCloseable {
 
     /** The device memory, allocated on first call. */
     public synchronized RawBuffer raw() {
-        if (closed) throw new IllegalStateException("buffer of " + count + " " + dtype + " on " + device.name() + " was already freed");
+        if (closed) throw new IllegalStateException("this tensor's buffer (" + count + " x " + dtype + " on " + device.name()
+                + ") was freed by close(); compute it again instead of reusing a closed tensor");
         if (raw == null) {
             RawBuffer r = device.allocate(dtype, count);
             raw = r;

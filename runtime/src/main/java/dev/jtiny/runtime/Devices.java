@@ -57,6 +57,9 @@ public final class Devices {
             } catch (NumberFormatException e) {
                 throw new DeviceException("unknown device " + n + "; expected JAVA or OPENCL:N (available: " + available() + ")");
             }
+            if (OpenCLDevice.list().stream().noneMatch(i -> i.index() == index)) {
+                throw new DeviceException("unknown device " + n + "; available: " + available());
+            }
             d = OpenCLDevice.open(index);
         } else {
             throw new DeviceException("unknown device " + n + "; expected JAVA or OPENCL:N (available: " + available() + ")");

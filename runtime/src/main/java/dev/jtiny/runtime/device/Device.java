@@ -47,6 +47,12 @@ public interface Device extends AutoCloseable {
      */
     double launch(Program program, RawBuffer[] args, int[] global, int[] local, boolean timed);
 
+    /**
+     * Copies one buffer into another of the same size on this device (no host round trip). With {@code timed},
+     * waits and returns the copy's time in seconds; otherwise may return before it finishes, with NaN.
+     */
+    double copy(RawBuffer dst, RawBuffer src, boolean timed);
+
     /** Waits for every launched kernel and copy. */
     void synchronize();
 

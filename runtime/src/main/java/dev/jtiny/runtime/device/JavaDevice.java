@@ -52,18 +52,43 @@ public final class JavaDevice implements Device {
     @Override public int computeUnits() { return THREADS; }
     @Override public long memoryBytes() { return Runtime.getRuntime().maxMemory(); }
 
+    /** Freed arrays by dtype, reused by size: a kernel writes every element of its output, so no clearing is needed. */
+    private final Map<DType, BufferPool<Object>> pools = new java.util.EnumMap<>(DType.class);
+
+    private synchronized BufferPool<Object> pool(DType dtype) {
+        return pools.computeIfAbsent(dtype, d -> new BufferPool<>(Runtime.getRuntime().maxMemory() / 8, a -> { }));
+    }
+
     @Override public RawBuffer allocate(DType dtype, int count) {
+        long bytes = (long) count * dtype.itemSize;
+        Object pooled = pool(dtype).take(bytes);
+        if (pooled != null) return new JavaArray(dtype, count, pooled);
         try {
             return new JavaArray(dtype, count, dtype.newHostArray(count));
         } catch (OutOfMemoryError e) {
-            throw new DeviceException("JAVA: out of memory allocating " + (long) count * dtype.itemSize + " bytes ("
-                    + count + " x " + dtype + "); the Java heap holds at most " + memoryBytes()
-                    + " bytes (raise it with -Xmx, e.g. JTINY_JVM_OPTS=-Xmx16g)");
+            for (DType d : DType.values()) pool(d).releaseAll();
+            try {
+                return new JavaArray(dtype, count, dtype.newHostArray(count));
+            } catch (OutOfMemoryError again) {
+                throw new DeviceException("JAVA: out of memory allocating " + bytes + " bytes (" + count + " x " + dtype
+                        + "); the Java heap holds at most " + memoryBytes() + " bytes (raise it with -Xmx, e.g. JTINY_JVM_OPTS=-Xmx16g)");
+            }
         }
     }
 
     @Override public void free(RawBuffer buffer) {
-        // Java arrays are reclaimed by the garbage collector once unreachable.
+        JavaArray a = own(buffer);
+        pool(a.dtype).give(a.bytes(), a.array);
+    }
+
+    @Override public double copy(RawBuffer dst, RawBuffer src, boolean timed) {
+        JavaArray d = own(dst), s = own(src);
+        if (d.bytes() != s.bytes() || d.dtype != s.dtype) {
+            throw new DeviceException("JAVA: copy of " + s.count + " x " + s.dtype + " into " + d.count + " x " + d.dtype);
+        }
+        long t0 = System.nanoTime();
+        System.arraycopy(s.array, 0, d.array, 0, s.count);
+        return timed ? (System.nanoTime() - t0) * 1e-9 : Double.NaN;
     }
 
     private static JavaArray own(RawBuffer b) {

@@ -408,6 +408,32 @@ public final class OpenCLDevice implements Device {
         }
     }
 
+    @Override
+    public synchronized double copy(RawBuffer dst, RawBuffer src, boolean timed) {
+        ensureOpen("copy");
+        Buffer d = usable(dst, "copy (destination)"), sr = usable(src, "copy (source)");
+        if (d.bytes() != sr.bytes()) {
+            throw new DeviceException(name + ": copy of " + sr.bytes() + " bytes into a buffer of " + d.bytes() + " bytes");
+        }
+        cl_event event = timed ? new cl_event() : null;
+        boolean enqueued = false;
+        try {
+            clEnqueueCopyBuffer(queue, sr.mem, d.mem, 0, 0, sr.bytes(), 0, null, event);
+            enqueued = true;
+            if (!timed) return Double.NaN;
+            clWaitForEvents(1, new cl_event[] {event});
+            long[] start = new long[1];
+            long[] end = new long[1];
+            clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(start), null);
+            clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(end), null);
+            return (end[0] - start[0]) * 1e-9;
+        } catch (CLException e) {
+            throw fail("copy of " + sr.bytes() + " bytes", e);
+        } finally {
+            if (enqueued && event != null) quietly(event, CL::clReleaseEvent);
+        }
+    }
+
     private long[] workSizes(int[] dims, String what, String kind) {
         if (dims.length < 1 || dims.length > 3) {
             throw new DeviceException(name + ": " + what + ": " + kind + " size " + Arrays.toString(dims) + " must have 1 to 3 dimensions");
