@@ -23,12 +23,17 @@ final class Processes {
 
     /** {@code java ... dev.jtiny.kernel.Cli args}, in this JVM's JDK with this JVM's class path. */
     static Result cli(Path dir, String... args) throws IOException, InterruptedException {
+        return cli(dir, Map.of(), args);
+    }
+
+    /** The same with extra environment variables (DEBUG, DEVICE, CACHEDIR, …). */
+    static Result cli(Path dir, Map<String, String> env, String... args) throws IOException, InterruptedException {
         var command = new ArrayList<String>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jtiny.kernel.Cli"));
         command.addAll(List.of(args));
-        return run(dir, command, Map.of());
+        return run(dir, command, env);
     }
 
     static Result run(Path dir, List<String> command, Map<String, String> env) throws IOException, InterruptedException {
