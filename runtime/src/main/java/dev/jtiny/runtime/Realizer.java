@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 public final class Realizer {
+    private static final int GPU_GROUP = 256;
     private static double cumulativeSeconds;
     /** Rendered kernels by (device, kernel graph text): a re-run of the same graph skips codegen. */
     private static final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
@@ -112,11 +113,14 @@ public final class Realizer {
             args[i + 1] = b.raw();
             bytes += b.bytes();
         }
-        int[] global = {lk.global()};
-        double seconds = device.launch(p, args, global, null, debug >= 2);
+        // GPUs get work-groups of a fixed size (the kernel ignores the rounded-up tail); CPUs let the device choose.
+        boolean groups = device.isGpu() && lk.global() <= Integer.MAX_VALUE - GPU_GROUP;
+        int[] local = groups ? new int[]{GPU_GROUP} : null;
+        int[] global = {groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()};
+        double seconds = device.launch(p, args, global, local, debug >= 2);
         Counters.kernelLaunched();
         out.setRealized(outBuf);
-        KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), global, null, seconds, lk.flops(), bytes,
+        KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), global, local, seconds, lk.flops(), bytes,
                 lk.fusedOps(), lk.opts(), r.source(), graph, lk.listing());
         if (debug >= 2) {
             cumulativeSeconds += Double.isNaN(seconds) ? 0 : seconds;
@@ -125,7 +129,7 @@ public final class Realizer {
                     e.gflops(), e.gbps(), lk.fusedOps());
         }
         if (debug >= 3) {
-            System.out.println("    global " + java.util.Arrays.toString(global) + " local - lanes " + lk.lanes() + " opts " + lk.opts());
+ System.out.println("    global " + java.util.Arrays.toString(global) + " local " + (local == null ? "-" : java.util.Arrays.toString(local)) + " lanes " + lk.lanes() + " opts " + lk.opts());
         }
     }
 
