@@ -25,9 +25,33 @@ public final class Tensor implements AutoCloseable {
     private static final double LN_2 = 0.6931471805599453;
     private static SplittableRandom random = new SplittableRandom(0);
 
-    final LazyBuffer lb;
+    /** The graph node; replaced (not mutated) by {@link #assign}. */
+    LazyBuffer lb;
+
+    // Autograd: a tensor that needs a gradient remembers its inputs and the rule that sends gradients back to them.
+    private boolean requiresGrad;
+    private Tensor grad;
+    private Tensor[] parents;
+    private Grad.Rule rule;
+    private static final ThreadLocal<int[]> NO_GRAD = ThreadLocal.withInitial(() -> new int[1]);
 
     Tensor(LazyBuffer lb) { this.lb = lb; }
+
+    /** The result of a primitive over {@code in}: tracked for autograd when any input needs a gradient. */
+    private static Tensor derived(LazyBuffer out, Grad.Rule rule, Tensor... in) {
+        Tensor t = new Tensor(out);
+        if (NO_GRAD.get()[0] == 0) {
+            for (Tensor p : in) {
+                if (p.requiresGrad) {
+                    t.requiresGrad = true;
+                    t.parents = in;
+                    t.rule = rule;
+                    break;
+                }
+            }
+        }
+        return t;
+    }
 
     /** The runtime node behind this tensor (for magics and tools). */
     public LazyBuffer lazyBuffer() { return lb; }
@@ -197,6 +221,137 @@ public final class Tensor implements AutoCloseable {
         return a < 0 ? a + n : a;
     }
 
+    // ================================================================ autograd
+
+    /** Marks this tensor as a leaf whose gradient {@link #backward} computes (float32 tensors only). Returns this. */
+    public Tensor requiresGrad(boolean on) {
+        if (on && lb.dtype != DType.FLOAT32) {
+            throw new IllegalArgumentException("requiresGrad: only float32 tensors have gradients, this one is " + lb.dtype);
+        }
+        if (on && parents != null) {
+            throw new IllegalArgumentException("requiresGrad: this tensor is computed from others; call it on the leaf tensors (parameters) instead, or on detach()");
+        }
+        requiresGrad = on;
+        return this;
+    }
+
+    public boolean requiresGrad() { return requiresGrad; }
+
+    /** The accumulated gradient of a leaf after {@link #backward}, or null. Lazy, like every tensor. */
+    public Tensor grad() { return grad; }
+
+    /** Sets (or clears, with null) the accumulated gradient, e.g. to zero it between steps. */
+    public void setGrad(Tensor g) {
+        if (g != null && !Arrays.equals(g.lb.shape(), lb.shape())) {
+            throw new IllegalArgumentException("setGrad: gradient shape " + Arrays.toString(g.shape()) + " differs from the tensor's " + Arrays.toString(shape()));
+        }
+        grad = g;
+    }
+
+    /** The same values, cut off from the graph: no gradient flows through it. */
+    public Tensor detach() { return new Tensor(lb); }
+
+    /**
+     * Replaces this tensor's value with {@code value}'s (same shape), lazily, keeping the object: how optimizers
+     * update parameters. The tensor stays a leaf and keeps requiresGrad.
+     */
+    public Tensor assign(Tensor value) {
+        if (!Arrays.equals(value.lb.shape(), lb.shape())) {
+            throw new IllegalArgumentException("assign: value shape " + Arrays.toString(value.shape()) + " differs from the tensor's " + Arrays.toString(shape()));
+        }
+        sameDevice("assign", value);
+        lb = value.cast(lb.dtype).lb;
+        return this;
+    }
+
+    /** Within this scope no graph is recorded for gradients: {@code try (var g = Tensor.noGrad()) { ... }}. */
+    public static AutoCloseable noGrad() {
+        int[] depth = NO_GRAD.get();
+        depth[0]++;
+        return () -> depth[0]--;
+    }
+
+    /** Runs {@code body} without recording gradients and returns its result. */
+    public static <R> R noGrad(Supplier<R> body) {
+        int[] depth = NO_GRAD.get();
+        depth[0]++;
+        try {
+            return body.get();
+        } finally {
+            depth[0]--;
+        }
+    }
+
+    /**
+     * Computes d(this)/d(leaf) for every leaf that requires a gradient and adds it to the leaf's {@link #grad()}.
+     * This tensor must hold a single value (a loss). The recorded graph is released afterwards.
+     */
+    public void backward() {
+        if (numel() != 1) {
+            throw new IllegalArgumentException("backward: the tensor has shape " + Arrays.toString(shape())
+                    + "; backward() needs a single value such as a loss (reduce it first, e.g. .sum() or .mean())");
+        }
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward: nothing in this tensor's graph requires a gradient; mark the leaves "
+                    + "(parameters) with requiresGrad(true) before computing from them");
+        }
+        List<Tensor> order = new ArrayList<>();
+        java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        topo(this, seen, order);
+        java.util.Map<Tensor, Tensor> grads = new java.util.IdentityHashMap<>();
+        grads.put(this, onesLike().cast(DType.FLOAT32));
+        noGrad(() -> {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Tensor node = order.get(i);
+                Tensor g = grads.remove(node);
+                if (g == null) continue;
+                if (node.parents == null) {
+                    node.grad = node.grad == null ? g : node.grad.add(g);
+                    continue;
+                }
+                Tensor[] pg = node.rule.apply(g, node.detach(), detached(node.parents));
+                for (int k = 0; k < node.parents.length; k++) {
+                    Tensor p = node.parents[k];
+                    if (!p.requiresGrad || pg[k] == null) continue;
+                    grads.merge(p, pg[k], Tensor::add);
+                }
+            }
+            return null;
+        });
+        for (Tensor t : order) {
+            if (t.parents != null) {
+                t.parents = null;
+                t.rule = null;
+            }
+        }
+    }
+
+    private static Tensor[] detached(Tensor[] ts) {
+        Tensor[] d = new Tensor[ts.length];
+        for (int i = 0; i < ts.length; i++) d[i] = ts[i].detach();
+        return d;
+    }
+
+    /** Nodes that need a gradient, inputs before the tensors made from them; iterative so deep graphs are fine. */
+    private static void topo(Tensor root, java.util.Set<Tensor> seen, List<Tensor> order) {
+        java.util.ArrayDeque<Object[]> stack = new java.util.ArrayDeque<>();
+        stack.push(new Object[]{root, 0});
+        seen.add(root);
+        while (!stack.isEmpty()) {
+            Object[] top = stack.peek();
+            Tensor t = (Tensor) top[0];
+            int next = (int) top[1];
+            if (t.parents != null && next < t.parents.length) {
+                top[1] = next + 1;
+                Tensor p = t.parents[next];
+                if (p.requiresGrad && seen.add(p)) stack.push(new Object[]{p, 0});
+            } else {
+                stack.pop();
+                order.add(t);
+            }
+        }
+    }
+
     // ================================================================ realize and read back
 
     /** Runs the kernels that compute this tensor now; returns this. */
@@ -222,14 +377,14 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** A tensor guaranteed to get a buffer of its own when realized (ends fusion here). */
-    public Tensor contiguous() { return op("contiguous", () -> new Tensor(lb.contiguous())); }
+    public Tensor contiguous() { return op("contiguous", () -> derived(lb.contiguous(), Grad.identity(), this)); }
 
     /** The same values on another device ("JAVA", "OPENCL:0", …). */
     public Tensor to(String device) {
         String d = Devices.canonical(device);
         if (d.equals(lb.device)) return this;
         Devices.get(d);
-        return op("to", () -> new Tensor(lb.copyTo(d)));
+        return op("to", () -> derived(lb.copyTo(d), Grad.copy(), this));
     }
 
     private Object hostData() {
@@ -327,7 +482,8 @@ public final class Tensor implements AutoCloseable {
                         + " (dimension " + i + " has size " + padded[i] + "; only size-1 dimensions broadcast)");
             }
         }
-        return new Tensor(lb.reshape(padded).expand(shape.clone()));
+        Tensor r = derived(lb.reshape(padded), Grad.reshape(), this);
+        return derived(r.lb.expand(shape.clone()), Grad.expand(), r);
     }
 
     private Tensor sameDevice(String op, Tensor o) {
@@ -342,7 +498,7 @@ public final class Tensor implements AutoCloseable {
         int[] shape = broadcastShape(name, lb.shape(), o.lb.shape());
         DType dt = DType.promote(lb.dtype, o.lb.dtype);
         Tensor a = this.cast(dt).broadcastTo(shape), b = o.cast(dt).broadcastTo(shape);
-        return new Tensor(a.lb.alu(op, b.lb));
+        return a.alu(op, b);
     }
 
     // ================================================================ elementwise
@@ -358,7 +514,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor div(Tensor o) {
         return op("div", () -> {
             Tensor a = this.cast(DType.FLOAT32), b = o.cast(DType.FLOAT32);
-            return a.binary("div", Op.MUL, new Tensor(b.lb.alu(Op.RECIP)));
+            return a.binary("div", Op.MUL, b.alu(Op.RECIP));
         });
     }
 
@@ -369,10 +525,20 @@ public final class Tensor implements AutoCloseable {
     public Tensor rdiv(double v) { return op("div", () -> reciprocal().mul(v)); }
 
     public Tensor neg() {
-        return op("neg", () -> lb.dtype == DType.BOOL ? new Tensor(lb.alu(Op.NEG)) : new Tensor(lb.alu(Op.MUL, constLike(-1).lb)));
+        return op("neg", () -> lb.dtype == DType.BOOL ? alu(Op.NEG) : alu(Op.MUL, constLike(-1)));
     }
 
-    private Tensor unaryFloat(Op op) { return new Tensor(cast(DType.FLOAT32).lb.alu(op)); }
+    private Tensor unaryFloat(Op op) { return cast(DType.FLOAT32).alu(op); }
+
+    /** An elementwise primitive over this tensor and others of the same shape. */
+    private Tensor alu(Op op, Tensor... others) {
+        Tensor[] in = new Tensor[others.length + 1];
+        in[0] = this;
+        System.arraycopy(others, 0, in, 1, others.length);
+        LazyBuffer[] o = new LazyBuffer[others.length];
+        for (int i = 0; i < o.length; i++) o[i] = others[i].lb;
+        return derived(lb.alu(op, o), Grad.alu(op), in);
+    }
 
     public Tensor exp2() { return op("exp2", () -> unaryFloat(Op.EXP2)); }
     public Tensor log2() { return op("log2", () -> unaryFloat(Op.LOG2)); }
@@ -402,7 +568,7 @@ public final class Tensor implements AutoCloseable {
     /** -1, 0 or 1 with this tensor's dtype. */
     public Tensor sign() { return op("sign", () -> gt(0).cast(dtype()).sub(lt(0).cast(dtype()))); }
 
-    public Tensor trunc() { return op("trunc", () -> lb.dtype == DType.FLOAT32 ? new Tensor(lb.alu(Op.TRUNC)) : this); }
+    public Tensor trunc() { return op("trunc", () -> lb.dtype == DType.FLOAT32 ? alu(Op.TRUNC) : this); }
     public Tensor floor() { return op("floor", () -> { Tensor t = trunc(); return lt(t).where(t.sub(1), t); }); }
     public Tensor ceil() { return op("ceil", () -> { Tensor t = trunc(); return gt(t).where(t.add(1), t); }); }
 
@@ -443,7 +609,7 @@ public final class Tensor implements AutoCloseable {
             int[] shape = broadcastShape("where", broadcastShape("where", lb.shape(), a.lb.shape()), b.lb.shape());
             DType dt = DType.promote(a.lb.dtype, b.lb.dtype);
             Tensor c = cast(DType.BOOL).broadcastTo(shape);
-            return new Tensor(c.lb.alu(Op.WHERE, a.cast(dt).broadcastTo(shape).lb, b.cast(dt).broadcastTo(shape).lb));
+            return c.alu(Op.WHERE, a.cast(dt).broadcastTo(shape), b.cast(dt).broadcastTo(shape));
         });
     }
 
@@ -464,11 +630,11 @@ public final class Tensor implements AutoCloseable {
     public Tensor ge(Tensor o) { return op("ge", () -> lt(o).logicalNot()); }
     public Tensor ge(double v) { return op("ge", () -> lt(v).logicalNot()); }
 
-    public Tensor logicalNot() { return op("logicalNot", () -> new Tensor(cast(DType.BOOL).lb.alu(Op.NEG))); }
+    public Tensor logicalNot() { return op("logicalNot", () -> cast(DType.BOOL).alu(Op.NEG)); }
     public Tensor logicalAnd(Tensor o) { return op("logicalAnd", () -> cast(DType.BOOL).binary("logicalAnd", Op.MUL, o.cast(DType.BOOL))); }
     public Tensor logicalOr(Tensor o) { return op("logicalOr", () -> cast(DType.BOOL).binary("logicalOr", Op.ADD, o.cast(DType.BOOL))); }
 
-    public Tensor cast(DType to) { return to == lb.dtype ? this : op("cast", () -> new Tensor(lb.cast(to))); }
+    public Tensor cast(DType to) { return to == lb.dtype ? this : op("cast", () -> derived(lb.cast(to), Grad.cast(), this)); }
     public Tensor onesLike() { return new Tensor(LazyBuffer.constant(1, lb.dtype, lb.shape(), lb.device)); }
     public Tensor zerosLike() { return new Tensor(LazyBuffer.constant(0, lb.dtype, lb.shape(), lb.device)); }
 
@@ -488,15 +654,16 @@ public final class Tensor implements AutoCloseable {
 
     private Tensor reduce(Op op, int[] axes, boolean keepdim) {
         int[] ax = axes(axes);
-        LazyBuffer r = lb.reduce(op, ax);
-        if (keepdim) return new Tensor(r);
+        Tensor kept = derived(lb.reduce(op, ax), Grad.reduce(op, ax), this);
+        if (keepdim) return kept;
+        LazyBuffer r = kept.lb;
         int[] s = r.shape();
         int[] out = new int[s.length - ax.length];
         for (int i = 0, k = 0; i < s.length; i++) {
             int ii = i;
             if (Arrays.stream(ax).noneMatch(a -> a == ii)) out[k++] = s[i];
         }
-        return new Tensor(r.reshape(out));
+        return derived(r.reshape(out), Grad.reshape(), kept);
     }
 
     private Tensor sumInput() { return lb.dtype == DType.BOOL ? cast(DType.INT32) : this; }
@@ -618,7 +785,7 @@ public final class Tensor implements AutoCloseable {
             }
             s[infer] = (int) (numel() / known);
         }
-        return new Tensor(lb.reshape(s));
+        return derived(lb.reshape(s), Grad.reshape(), this);
     }
 
     public Tensor permute(int... order) {
@@ -631,7 +798,7 @@ public final class Tensor implements AutoCloseable {
             if (seen[o[i]]) throw new IllegalArgumentException("permute: axis " + order[i] + " repeats in " + Arrays.toString(order));
             seen[o[i]] = true;
         }
-        return new Tensor(lb.permute(o));
+        return derived(lb.permute(o), Grad.permute(o), this);
     }
 
     /** Swaps the last two dimensions. */
@@ -659,7 +826,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor pad(int[][] pads) {
         if (pads.length != ndim()) throw new IllegalArgumentException("pad: " + pads.length + " pairs for a tensor of " + ndim() + " dimensions (shape " + Arrays.toString(shape()) + ")");
         for (int[] p : pads) if (p.length != 2 || p[0] < 0 || p[1] < 0) throw new IllegalArgumentException("pad: each pair must be {before, after} with non-negative sizes, got " + Arrays.deepToString(pads));
-        return new Tensor(lb.pad(pads));
+        return derived(lb.pad(pads), Grad.pad(pads), this);
     }
 
     /** Pads with {@code value} instead of zeros. */
@@ -680,7 +847,7 @@ public final class Tensor implements AutoCloseable {
                 throw new IllegalArgumentException("shrink: range " + Arrays.toString(r) + " does not fit dimension " + i + " of size " + lb.shape()[i]);
             }
         }
-        return new Tensor(lb.shrink(ranges));
+        return derived(lb.shrink(ranges), Grad.shrink(ranges), this);
     }
 
     /** Elements start, start+step, … below end of one axis (negative indices count from the end; step may be negative). */
@@ -743,7 +910,8 @@ public final class Tensor implements AutoCloseable {
     public Tensor flip(int... axes) {
         boolean[] f = new boolean[ndim()];
         for (int a : axes) f[axis(a)] = true;
-        return new Tensor(lb.flip(f));
+        int[] flipped = java.util.stream.IntStream.range(0, f.length).filter(i -> f[i]).toArray();
+        return derived(lb.flip(f), Grad.flip(flipped), this);
     }
 
     public Tensor flatten() { return reshape(-1); }
