@@ -119,6 +119,7 @@ public final class Realizer {
         int[] global = {groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()};
         double seconds = device.launch(p, args, global, local, debug >= 2);
         Counters.kernelLaunched();
+        if (out.dtype == DType.FLOAT32 && Config.getInt("CHECKNAN", 0) > 0) checkFinite(lk, device, outBuf);
         out.setRealized(outBuf);
         KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), global, local, seconds, lk.flops(), bytes,
                 lk.fusedOps(), lk.opts(), r.source(), graph, lk.listing());
@@ -130,6 +131,17 @@ public final class Realizer {
         }
         if (debug >= 3) {
  System.out.println("    global " + java.util.Arrays.toString(global) + " local " + (local == null ? "-" : java.util.Arrays.toString(local)) + " lanes " + lk.lanes() + " opts " + lk.opts());
+        }
+    }
+
+    /** CHECKNAN=1: every float kernel's output is read back and must hold no NaN or infinity. */
+    private static void checkFinite(LinearKernel lk, Device device, Buffer out) {
+        float[] v = (float[]) out.copyOut();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new ArithmeticException("CHECKNAN: kernel " + lk.name() + " " + lk.fusedOps() + " on " + device.name() + " wrote "
+                        + v[i] + " at element " + i + " of " + v.length + " (set CHECKNAN=0 to turn this check off)");
+            }
         }
     }
 
