@@ -1051,6 +1051,238 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor dot(Tensor w) { return matmul(w); }
 
+    // ================================================================ indexing with integer tensors
+
+    /** Rows of one-hot floats for int32 class indices in [0, classes): shape (..., classes). */
+    public Tensor oneHot(int classes) {
+        if (lb.dtype != DType.INT32) throw new IllegalArgumentException("oneHot: indices must be int32, got " + lb.dtype);
+        return op("oneHot", () -> {
+            int[] row = new int[ndim() + 1];
+            Arrays.fill(row, 1);
+            row[ndim()] = classes;
+            return unsqueeze(-1).eq(arange(classes).to(device()).reshape(row)).cast(DType.FLOAT32);
+        });
+    }
+
+    /**
+     * torch.gather: {@code out[i][j][k] = this[i][index[i][j][k]][k]} for {@code axis} 1, and so on. {@code index} is
+     * int32 with this tensor's rank and sizes no larger than its own off the axis. Built as a masked sum over
+     * the axis (no data-dependent loads), so it fuses, has a gradient, and costs one pass per index element.
+     */
+    public Tensor gather(int axis, Tensor index) {
+        return op("gather", () -> {
+            int a = axis(axis);
+            checkIndex("gather", index);
+            int[] xs = lb.shape(), is = index.lb.shape();
+            if (is.length != xs.length) {
+                throw new IllegalArgumentException("gather: index of shape " + Arrays.toString(is) + " must have the same rank as the input " + Arrays.toString(xs));
+            }
+            int[][] keep = new int[xs.length][];
+            for (int d = 0; d < xs.length; d++) {
+                if (d != a && is[d] > xs[d]) {
+                    throw new IllegalArgumentException("gather: index of shape " + Arrays.toString(is) + " is larger than the input " + Arrays.toString(xs) + " in dimension " + d);
+                }
+                keep[d] = new int[]{0, d == a ? xs[d] : is[d]};
+            }
+            Tensor x = shrink(keep).unsqueeze(a);                       // (..., 1, S_a, ...)
+            int[] ex = x.shape();
+            ex[a] = is[a];
+            Tensor hot = selector(index, a, xs[a]);                      // (..., I_a, S_a, ...) bool
+            return hot.where(x.expand(ex), 0.0).sum(a + 1);
+        });
+    }
+
+    /** Picks entries along {@code axis} at int32 positions {@code index} (1-D): numpy's take / index_select. */
+    public Tensor take(int axis, Tensor index) {
+        return op("take", () -> {
+            int a = axis(axis);
+            checkIndex("take", index);
+            if (index.ndim() != 1) throw new IllegalArgumentException("take: index must be 1-D, got shape " + Arrays.toString(index.shape()));
+            int n = index.shape()[0], size = lb.shape()[a];
+            int[] hotShape = new int[ndim() + 1];
+            Arrays.fill(hotShape, 1);
+            hotShape[a] = n;
+            hotShape[a + 1] = size;
+            Tensor hot = index.reshape(n, 1).eq(arange(size).to(device()).reshape(1, size)).reshape(hotShape);
+            Tensor x = unsqueeze(a);
+            int[] ex = x.shape();
+            ex[a] = n;
+            int[] full = ex.clone();
+            return hot.expand(full).where(x.expand(ex), 0.0).sum(a + 1);
+        });
+    }
+
+    /** index (..., I_a, ...) compared against every position 0..size-1 on a new axis after {@code a}. */
+    private static Tensor selector(Tensor index, int a, int size) {
+        int[] is = index.shape();
+        int[] pos = new int[is.length + 1];
+        Arrays.fill(pos, 1);
+        pos[a + 1] = size;
+        Tensor positions = arange(size).to(index.device()).reshape(pos);
+        return index.unsqueeze(a + 1).eq(positions);
+    }
+
+    private void checkIndex(String op, Tensor index) {
+        if (index.dtype() != DType.INT32) throw new IllegalArgumentException(op + ": indices must be int32, got " + index.dtype());
+        sameDevice(op, index);
+    }
+
+    // ================================================================ scans, masks, sorting
+
+    /** Running sum along an axis (inclusive). A masked sum over a triangle: O(n^2) work per line, one kernel. */
+    public Tensor cumsum(int axis) {
+        return op("cumsum", () -> {
+            int a = axis(axis);
+            int n = lb.shape()[a];
+            Tensor x = transpose(a, -1);                                 // (..., n)
+            Tensor tri = arange(n).to(device()).reshape(n, 1).ge(arange(n).to(device()).reshape(1, n)); // [i, j]: j <= i
+            int[] ex = x.unsqueeze(-2).shape();
+            ex[ex.length - 2] = n;
+            return tri.where(x.unsqueeze(-2).expand(ex), 0.0).sum(-1).transpose(a, -1);
+        });
+    }
+
+    /** Keeps the upper triangle of the last two dimensions (j - i &gt;= k), zeroing the rest. */
+    public Tensor triu(int k) { return op("triu", () -> triangle(k, true)); }
+
+    /** Keeps the lower triangle of the last two dimensions (j - i &lt;= k), zeroing the rest. */
+    public Tensor tril(int k) { return op("tril", () -> triangle(k, false)); }
+
+    private Tensor triangle(int k, boolean upper) {
+        if (ndim() < 2) throw new IllegalArgumentException((upper ? "triu" : "tril") + ": needs at least 2 dimensions, got shape " + Arrays.toString(shape()));
+        int r = lb.shape()[ndim() - 2], c = lb.shape()[ndim() - 1];
+        Tensor rows = arange(r).to(device()).reshape(r, 1), cols = arange(c).to(device()).reshape(1, c);
+        Tensor diff = cols.sub(rows);                                    // j - i
+        Tensor mask = upper ? diff.ge(k) : diff.le(k);
+        return mask.where(this, zerosLike());
+    }
+
+    /**
+     * Indices that sort the last axis (ascending, or descending); ties keep their order. Computed by ranking:
+     * each element's rank counts the elements before it in sorted order, then the ranks are inverted; both are
+     * O(n^2) comparisons per row in fused kernels, fine for rows up to a few thousand.
+     */
+    public Tensor argsort(boolean descending) {
+        return op("argsort", () -> {
+            int n = lb.shape()[ndim() - 1];
+            Tensor x = descending ? neg() : this;
+            Tensor xi = x.unsqueeze(-1), xj = x.unsqueeze(-2);          // [.., i, 1] and [.., 1, j]
+            Tensor idx = arange(n).to(device());
+            Tensor before = idx.reshape(1, n).lt(idx.reshape(n, 1));     // j < i
+            Tensor rank = xj.lt(xi).logicalOr(xj.eq(xi).logicalAnd(before)).sum(-1); // (.., n) int
+            // position p holds the i whose rank is p
+            Tensor hit = rank.unsqueeze(-2).eq(idx.reshape(n, 1));       // [.., p, i]
+            return hit.cast(DType.INT32).mul(idx.reshape(1, n)).sum(-1);
+        });
+    }
+
+    public Tensor argsort() { return argsort(false); }
+
+    /** Values sorted along the last axis. */
+    public Tensor sort(boolean descending) { return op("sort", () -> gather(-1, argsort(descending))); }
+
+    /** The k largest values along the last axis and their indices: {values, indices}. */
+    public Tensor[] topk(int k) {
+        int n = lb.shape()[ndim() - 1];
+        if (k < 1 || k > n) throw new IllegalArgumentException("topk: k must be in [1, " + n + "], got " + k);
+        Tensor order = argsort(true);
+        int[][] keep = fullRanges();
+        keep[ndim() - 1] = new int[]{0, k};
+        Tensor idx = order.shrink(keep);
+        return new Tensor[]{gather(-1, idx), idx};
+    }
+
+    // ================================================================ einsum and attention
+
+    /**
+     * Einstein summation over letters, e.g. {@code einsum("ij,jk->ik", a, b)} or {@code "bij,bjk->bik"}. Every
+     * operand is laid out over all the letters, broadcast, multiplied and summed over the letters not in the
+     * output: one fused reduction.
+     */
+    public static Tensor einsum(String formula, Tensor... operands) {
+        return op("einsum", () -> {
+            String f = formula.replace(" ", "");
+            int arrow = f.indexOf("->");
+            String lhs = arrow < 0 ? f : f.substring(0, arrow);
+            String[] ins = lhs.split(",", -1);
+            if (ins.length != operands.length) {
+                throw new IllegalArgumentException("einsum: '" + formula + "' names " + ins.length + " operands, got " + operands.length);
+            }
+            String out;
+            if (arrow >= 0) out = f.substring(arrow + 2);
+            else {
+                // Implicit output: letters that appear once, alphabetically.
+                StringBuilder o = new StringBuilder();
+                lhs.chars().filter(Character::isLetter).distinct().sorted()
+                        .filter(ch -> lhs.chars().filter(x -> x == ch).count() == 1).forEach(ch -> o.append((char) ch));
+                out = o.toString();
+            }
+            StringBuilder all = new StringBuilder(out);
+            for (String in : ins) for (char ch : in.toCharArray()) if (all.indexOf(String.valueOf(ch)) < 0) all.append(ch);
+            java.util.Map<Character, Integer> sizes = new java.util.HashMap<>();
+            Tensor prod = null;
+            for (int t = 0; t < ins.length; t++) {
+                String in = ins[t];
+                Tensor x = operands[t];
+                if (in.length() != x.ndim()) {
+                    throw new IllegalArgumentException("einsum: operand " + t + " ('" + in + "') has shape " + Arrays.toString(x.shape()) + " with " + x.ndim() + " dimensions");
+                }
+                if (in.chars().distinct().count() != in.length()) throw new IllegalArgumentException("einsum: repeated letter within operand " + t + " ('" + in + "') is not supported");
+                for (int d = 0; d < in.length(); d++) {
+                    char ch = in.charAt(d);
+                    Integer prev = sizes.putIfAbsent(ch, x.shape()[d]);
+                    if (prev != null && prev != x.shape()[d] && prev != 1 && x.shape()[d] != 1) {
+                        throw new IllegalArgumentException("einsum: letter '" + ch + "' has size " + prev + " and " + x.shape()[d]);
+                    }
+                    if (prev != null && prev == 1) sizes.put(ch, x.shape()[d]);
+                }
+                // permute to the order of `all`, then insert size-1 dims for missing letters
+                int[] order = in.chars().boxed().sorted(java.util.Comparator.comparingInt(ch -> all.indexOf(String.valueOf((char) (int) ch))))
+                        .mapToInt(ch -> in.indexOf(ch)).toArray();
+                Tensor p = x.permute(order);
+                int[] shape = new int[all.length()];
+                for (int d = 0; d < all.length(); d++) {
+                    int at = in.indexOf(all.charAt(d));
+                    shape[d] = at < 0 ? 1 : x.shape()[at];
+                }
+                p = p.reshape(shape);
+                prod = prod == null ? p : prod.mul(p);
+            }
+            for (char ch : out.toCharArray()) if (!sizes.containsKey(ch)) throw new IllegalArgumentException("einsum: output letter '" + ch + "' appears in no operand");
+            int[] full = new int[all.length()];
+            for (int d = 0; d < all.length(); d++) full[d] = sizes.get(all.charAt(d));
+            prod = prod.expand(full);
+            int[] summed = java.util.stream.IntStream.range(out.length(), all.length()).toArray();
+            return summed.length == 0 ? prod : prod.sum(summed);
+        });
+    }
+
+    /** Zeroes a fraction p of the values and scales the rest by 1/(1-p) (use only while training). */
+    public Tensor dropout(double p) {
+        if (p < 0 || p >= 1) throw new IllegalArgumentException("dropout: p must be in [0, 1), got " + p);
+        if (p == 0) return this;
+        return op("dropout", () -> rand(shape()).to(device()).ge(p).where(mul(1 / (1 - p)), 0.0));
+    }
+
+    /**
+     * softmax(q k^T / sqrt(d) + mask) v over the last two dimensions. {@code mask} (nullable) is a bool tensor
+     * (true = attend) or a float tensor added to the scores; {@code causal} masks out later positions.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
+        return op("scaledDotProductAttention", () -> {
+            int d = q.shape()[q.ndim() - 1];
+            Tensor scores = q.matmul(k.transpose()).div(Math.sqrt(d));
+            if (causal) {
+                int lq = scores.shape()[scores.ndim() - 2], lk = scores.shape()[scores.ndim() - 1];
+                Tensor allowed = full(new int[]{lq, lk}, 1).to(q.device()).tril(lk - lq).cast(DType.BOOL);
+                scores = allowed.where(scores, Double.NEGATIVE_INFINITY);
+            }
+            if (mask != null) scores = mask.dtype() == DType.BOOL ? mask.where(scores, Double.NEGATIVE_INFINITY) : scores.add(mask);
+            return scores.softmax(-1).matmul(v);
+        });
+    }
+
+
     static String shapeText(int[] s) {
         StringBuilder b = new StringBuilder("(");
         for (int i = 0; i < s.length; i++) { if (i > 0) b.append(','); b.append(s[i]); }
