@@ -32,8 +32,23 @@ public final class JavaRenderer implements Renderer {
             b.append("  ".repeat(depth)).append(lines.get(i)).append('\n');
             if (u instanceof UOp.Loop || u instanceof UOp.If) depth++;
         }
-        b.append("    }\n  }\n}\n");
+        b.append("    }\n  }\n\n  public long cost() { return ").append(iterations(uops)).append("L; }\n}\n");
         return b.toString();
+    }
+
+    /** Statements executed per work item, counting loop bodies once per iteration. */
+    private static long iterations(List<UOp> uops) {
+        long total = 0, scale = 1;
+        java.util.ArrayDeque<Long> scales = new java.util.ArrayDeque<>();
+        for (UOp u : uops) {
+            switch (u) {
+                case UOp.Loop l -> { scales.push(scale); scale *= l.extent(); }
+                case UOp.If i -> scales.push(scale);
+                case UOp.End e -> scale = scales.pop();
+                default -> total += scale;
+            }
+        }
+        return Math.max(total, 1);
     }
 
     private static String arrayType(DType t) {

@@ -28,6 +28,8 @@ import java.util.concurrent.Future;
 
 public final class JavaDevice implements Device {
     private static final int THREADS = Runtime.getRuntime().availableProcessors();
+    /** Statements below which a launch is not split across threads. */
+    private static final long INLINE_WORK = 1 << 16;
     private final ForkJoinPool pool = new ForkJoinPool(THREADS);
     private final Map<String, JavaProgram> programs = new ConcurrentHashMap<>();
 
@@ -197,8 +199,8 @@ public final class JavaDevice implements Device {
         for (int i = 0; i < args.length; i++) arrays[i] = own(args[i]).array;
         int n = global[0];
         long t0 = System.nanoTime();
-        // Small launches run on the caller: forking costs more than it saves.
-        int chunks = n <= 1 ? 1 : Math.min(n, THREADS * 4);
+        // Small launches run on the caller: forking costs more than it saves (tens of microseconds).
+        int chunks = n <= 1 || (long) n * k.cost() < INLINE_WORK ? 1 : Math.min(n, THREADS * 4);
         if (chunks == 1 || THREADS == 1) {
             k.run(arrays, 0, n);
         } else {
