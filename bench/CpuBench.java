@@ -1,7 +1,7 @@
 // Side-by-side CPU benchmark: a fused 8-op chain ending in a sum over 16M floats, the same chain realized step by
 // step, numpy on the same machine in the same run, and a 1024x1024 matmul. Prints a markdown table.
 //
-// Run from the repository root:  ./jtiny bench      (or: java -cp <jtiny class path> bench/CpuBench.java)
+// Run from the repository root:  ./jtiny bench cpu   (or: java -cp <jtiny class path> bench/CpuBench.java)
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Config;

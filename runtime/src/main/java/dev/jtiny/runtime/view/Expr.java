@@ -257,6 +257,13 @@ public sealed interface Expr {
                 for (Expr t : s.terms) {
                     long k = t instanceof Mul m ? m.c : 1;
                     if (k % c == 0) { dropped = true; continue; }
+                    Expr atom = t instanceof Mul m ? m.a : t;
+                    if (k > c && atom.min() >= 0) {
+                        // (k*x + r) % c == ((k mod c)*x + r) % c for non-negative x
+                        k %= c;
+                        t = mul(atom, k);
+                        dropped = true;
+                    }
                     rest = add(rest, t);
                     g = gcd(g, Math.abs(k));
                 }
