@@ -32,6 +32,9 @@ public final class Tensor implements AutoCloseable {
     private boolean requiresGrad;
     private Tensor grad;
     private Tensor[] parents;
+    /** The inputs' and the output's graph nodes when this node was made: assign() may later point them elsewhere. */
+    private LazyBuffer[] inputsAtCreation;
+    private LazyBuffer outAtCreation;
     private Grad.Rule rule;
     private static final ThreadLocal<int[]> NO_GRAD = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -40,12 +43,15 @@ public final class Tensor implements AutoCloseable {
     /** The result of a primitive over {@code in}: tracked for autograd when any input needs a gradient. */
     private static Tensor derived(LazyBuffer out, Grad.Rule rule, Tensor... in) {
         Tensor t = new Tensor(out);
-        if (NO_GRAD.get()[0] == 0) {
+        if (NO_GRAD.get()[0] == 0 && out.dtype.isFloat()) {
             for (Tensor p : in) {
                 if (p.requiresGrad) {
                     t.requiresGrad = true;
                     t.parents = in;
                     t.rule = rule;
+                    t.outAtCreation = out;
+                    t.inputsAtCreation = new LazyBuffer[in.length];
+                    for (int i = 0; i < in.length; i++) t.inputsAtCreation[i] = in[i].lb;
                     break;
                 }
             }
@@ -284,7 +290,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Computes d(this)/d(leaf) for every leaf that requires a gradient and adds it to the leaf's {@link #grad()}.
-     * This tensor must hold a single value (a loss). The recorded graph is released afterwards.
+     * This tensor must hold a single value (a loss). Calling it again (or on another loss sharing part of the graph)
+     * adds the new gradients to the old ones, as accumulation should.
      */
     public void backward() {
         if (numel() != 1) {
@@ -309,7 +316,9 @@ public final class Tensor implements AutoCloseable {
                     node.grad = node.grad == null ? g : node.grad.add(g);
                     continue;
                 }
-                Tensor[] pg = node.rule.apply(g, node.detach(), detached(node.parents));
+                Tensor[] in = new Tensor[node.parents.length];
+                for (int k = 0; k < in.length; k++) in[k] = new Tensor(node.inputsAtCreation[k]);
+                Tensor[] pg = node.rule.apply(g, new Tensor(node.outAtCreation), in);
                 for (int k = 0; k < node.parents.length; k++) {
                     Tensor p = node.parents[k];
                     if (!p.requiresGrad || pg[k] == null) continue;
@@ -318,18 +327,8 @@ public final class Tensor implements AutoCloseable {
             }
             return null;
         });
-        for (Tensor t : order) {
-            if (t.parents != null) {
-                t.parents = null;
-                t.rule = null;
-            }
-        }
-    }
-
-    private static Tensor[] detached(Tensor[] ts) {
-        Tensor[] d = new Tensor[ts.length];
-        for (int i = 0; i < ts.length; i++) d[i] = ts[i].detach();
-        return d;
+        // The graph stays: a second backward (of this loss or of another sharing part of it) adds up correctly.
+        // It is freed with the tensors, as soon as the loss and its intermediates are unreachable.
     }
 
     /** Nodes that need a gradient, inputs before the tensors made from them; iterative so deep graphs are fine. */
@@ -575,7 +574,7 @@ public final class Tensor implements AutoCloseable {
     /** this ** exponent. Negative bases give real results for integer exponents and NaN otherwise, as in numpy. */
     public Tensor pow(double e) {
         return op("pow", () -> {
-            if (e == 0) return onesLike();
+            if (e == 0) return derived(onesLike().lb, (g, out, in) -> new Tensor[]{g.mul(0)}, this);
             if (e == 1) return this;
             if (e == 2) return mul(this);
             if (e == 0.5) return sqrt();
