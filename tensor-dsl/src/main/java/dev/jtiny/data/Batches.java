@@ -36,6 +36,7 @@ public final class Batches {
                 case FLOAT32 -> t.toFloatArray();
                 case INT32 -> t.toIntArray();
                 case BOOL -> t.toBooleanArray();
+                default -> throw new IllegalArgumentException("batches: " + t.dtype() + " tensors are not supported yet; cast to float32, int32 or bool first");
             };
             return new Rows(data, t.dtype(), s, rowLength, t.device());
         }
@@ -46,6 +47,7 @@ public final class Batches {
                 case FLOAT32 -> new float[n * rowLength];
                 case INT32 -> new int[n * rowLength];
                 case BOOL -> new boolean[n * rowLength];
+                default -> throw new IllegalStateException("batches: unsupported dtype " + dtype);
             };
             for (int k = 0; k < n; k++) System.arraycopy(data, order[from + k] * rowLength, out, k * rowLength, rowLength);
             int[] batchShape = shape.clone();

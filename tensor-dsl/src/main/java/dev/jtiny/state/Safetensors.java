@@ -75,6 +75,7 @@ public final class Safetensors {
                 case FLOAT32 -> F32;
                 case INT32 -> I32;
                 case BOOL -> BOOL;
+                default -> throw new IllegalArgumentException("safetensors: saving " + d + " tensors is not supported yet; cast to float32, int32 or bool first");
             };
         }
     }
