@@ -26,9 +26,9 @@ final class Grad {
             case MUL -> (g, out, in) -> new Tensor[]{g.mul(in[1]), g.mul(in[0])};
             case MAX -> (g, out, in) -> {
                 // Ties split the gradient evenly, as in tinygrad.
-                Tensor half = in[0].eq(in[1]).cast(DType.FLOAT32).mul(0.5);
-                return new Tensor[]{g.mul(in[0].gt(in[1]).cast(DType.FLOAT32).add(half)),
-                        g.mul(in[1].gt(in[0]).cast(DType.FLOAT32).add(half))};
+                Tensor half = in[0].eq(in[1]).cast(g.dtype()).mul(0.5);
+                return new Tensor[]{g.mul(in[0].gt(in[1]).cast(g.dtype()).add(half)),
+                        g.mul(in[1].gt(in[0]).cast(g.dtype()).add(half))};
             };
             case RECIP -> (g, out, in) -> new Tensor[]{g.mul(out).mul(out).neg()};
             case EXP2 -> (g, out, in) -> new Tensor[]{g.mul(out).mul(LN_2)};
@@ -47,7 +47,7 @@ final class Grad {
             case SUM -> (g, out, in) -> new Tensor[]{g.expand(in[0].shape())};
             case RMAX -> (g, out, in) -> {
                 // The maxima share the gradient equally.
-                Tensor mask = in[0].eq(out.expand(in[0].shape())).cast(DType.FLOAT32);
+                Tensor mask = in[0].eq(out.expand(in[0].shape())).cast(g.dtype());
                 Tensor count = mask.sum(axes, true).expand(in[0].shape());
                 return new Tensor[]{mask.mul(g.expand(in[0].shape())).div(count)};
             };
@@ -96,9 +96,9 @@ final class Grad {
 
     static Rule flip(int[] axes) { return (g, out, in) -> new Tensor[]{g.flip(axes)}; }
 
-    /** A cast between float types passes the gradient through; from an integer type there is none. */
+    /** A cast between float types (either way) passes the gradient through, in the input's type; to or from an integer or bool there is none. */
     static Rule cast() {
-        return (g, out, in) -> new Tensor[]{in[0].dtype() == DType.FLOAT32 ? g.cast(in[0].dtype()) : null};
+        return (g, out, in) -> new Tensor[]{in[0].dtype().isFloat() && out.dtype().isFloat() ? g.cast(in[0].dtype()) : null};
     }
 
     static Rule identity() { return (g, out, in) -> new Tensor[]{g}; }

@@ -8,6 +8,12 @@ public final class T {
     public static final DType FLOAT32 = DType.FLOAT32;
     public static final DType INT32 = DType.INT32;
     public static final DType BOOL = DType.BOOL;
+    public static final DType FLOAT64 = DType.FLOAT64;
+    public static final DType FLOAT16 = DType.FLOAT16;
+    public static final DType BFLOAT16 = DType.BFLOAT16;
+    public static final DType INT8 = DType.INT8;
+    public static final DType UINT8 = DType.UINT8;
+    public static final DType INT64 = DType.INT64;
 
     private T() {}
 

@@ -106,6 +106,57 @@ public final class Tensor implements AutoCloseable {
         return of(f, shape);
     }
 
+    /** Values converted to {@code dtype}: rounded to nearest for floats, truncated toward zero for integer types. */
+    public static Tensor of(double[] data, DType dtype, int... shape) {
+        checkSize("of", data.length, shape);
+        Object host = dtype.newHostArray(data.length);
+        for (int i = 0; i < data.length; i++) dtype.write(host, i, data[i]);
+        return fromHost(host, dtype, shape);
+    }
+
+    public static Tensor of(float[] data, DType dtype, int... shape) {
+        double[] d = new double[data.length];
+        for (int i = 0; i < d.length; i++) d[i] = data[i];
+        return of(d, dtype, shape);
+    }
+
+    /** float64 values (of(double[], shape) makes float32, the default dtype). */
+    public static Tensor ofDoubles(double... data) { return ofDoubles(data, data.length); }
+
+    public static Tensor ofDoubles(double[] data, int... shape) {
+        checkSize("ofDoubles", data.length, shape);
+        return fromHost(data.clone(), DType.FLOAT64, shape);
+    }
+
+    /** int64 values. */
+    public static Tensor of(long[] data, int... shape) {
+        checkSize("of", data.length, shape);
+        return fromHost(data.clone(), DType.INT64, shape);
+    }
+
+    public static Tensor ofLongs(long... data) { return of(data, data.length); }
+
+    /** int8 or uint8 values (for uint8 a byte holds 0..255: {@code (byte) 255} is 255), or bools (non-zero is true). */
+    public static Tensor of(byte[] data, DType dtype, int... shape) {
+        if (dtype != DType.INT8 && dtype != DType.UINT8 && dtype != DType.BOOL) {
+            throw new IllegalArgumentException("of: byte[] data makes an int8, uint8 or bool tensor, not " + dtype
+                    + "; convert with of(double[], dtype, shape) instead");
+        }
+        checkSize("of", data.length, shape);
+        byte[] b = data.clone();
+        if (dtype == DType.BOOL) for (int i = 0; i < b.length; i++) b[i] = (byte) (b[i] != 0 ? 1 : 0);
+        return fromHost(b, dtype, shape);
+    }
+
+    /** float16 or bfloat16 values given as their 16-bit patterns (as files such as safetensors store them). */
+    public static Tensor ofBits(short[] bits, DType dtype, int... shape) {
+        if (dtype != DType.FLOAT16 && dtype != DType.BFLOAT16) {
+            throw new IllegalArgumentException("ofBits: 16-bit patterns make a float16 or bfloat16 tensor, not " + dtype);
+        }
+        checkSize("ofBits", bits.length, shape);
+        return fromHost(bits.clone(), dtype, shape);
+    }
+
     public static Tensor of(int[] data, int... shape) {
         checkSize("of", data.length, shape);
         return fromHost(data.clone(), DType.INT32, shape);
@@ -229,10 +280,10 @@ public final class Tensor implements AutoCloseable {
 
     // ================================================================ autograd
 
-    /** Marks this tensor as a leaf whose gradient {@link #backward} computes (float32 tensors only). Returns this. */
+    /** Marks this tensor as a leaf whose gradient {@link #backward} computes (float tensors only). Returns this. */
     public Tensor requiresGrad(boolean on) {
-        if (on && lb.dtype != DType.FLOAT32) {
-            throw new IllegalArgumentException("requiresGrad: only float32 tensors have gradients, this one is " + lb.dtype);
+        if (on && !lb.dtype.isFloat()) {
+            throw new IllegalArgumentException("requiresGrad: only float tensors (float32, float64, float16, bfloat16) have gradients, this one is " + lb.dtype);
         }
         if (on && parents != null) {
             throw new IllegalArgumentException("requiresGrad: this tensor is computed from others; call it on the leaf tensors (parameters) instead, or on detach()");
@@ -306,7 +357,7 @@ public final class Tensor implements AutoCloseable {
         java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         topo(this, seen, order);
         java.util.Map<Tensor, Tensor> grads = new java.util.IdentityHashMap<>();
-        grads.put(this, onesLike().cast(DType.FLOAT32));
+        grads.put(this, onesLike().cast(lb.dtype.isFloat() ? lb.dtype : DType.FLOAT32));
         noGrad(() -> {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor node = order.get(i);
@@ -392,32 +443,48 @@ public final class Tensor implements AutoCloseable {
         return c.buffer().copyOut();
     }
 
-    /** All values, row-major, as floats. */
+    /** All values, row-major, as floats (rounded to nearest from float64 and int64). */
     public float[] toFloatArray() {
         Object h = hostData();
-        return switch (h) {
-            case float[] f -> f;
-            case int[] i -> { float[] f = new float[i.length]; for (int k = 0; k < i.length; k++) f[k] = i[k]; yield f; }
-            case byte[] b -> { float[] f = new float[b.length]; for (int k = 0; k < b.length; k++) f[k] = b[k]; yield f; }
-            default -> throw new IllegalStateException("unexpected host data " + h);
-        };
+        if (h instanceof float[] f) return f;
+        float[] r = new float[java.lang.reflect.Array.getLength(h)];
+        if (h instanceof long[] l) for (int k = 0; k < r.length; k++) r[k] = l[k];
+        else for (int k = 0; k < r.length; k++) r[k] = (float) lb.dtype.read(h, k);
+        return r;
     }
 
-    /** All values, row-major, as ints (floats truncate toward zero). */
+    /** All values, row-major, as ints (floats truncate toward zero, int64 keeps its low 32 bits). */
     public int[] toIntArray() {
         Object h = hostData();
-        return switch (h) {
-            case int[] i -> i;
-            case float[] f -> { int[] r = new int[f.length]; for (int k = 0; k < f.length; k++) r[k] = (int) f[k]; yield r; }
-            case byte[] b -> { int[] r = new int[b.length]; for (int k = 0; k < b.length; k++) r[k] = b[k]; yield r; }
-            default -> throw new IllegalStateException("unexpected host data " + h);
-        };
+        if (h instanceof int[] i) return i;
+        int[] r = new int[java.lang.reflect.Array.getLength(h)];
+        if (h instanceof long[] l) for (int k = 0; k < r.length; k++) r[k] = (int) l[k];
+        else for (int k = 0; k < r.length; k++) r[k] = (int) lb.dtype.read(h, k);
+        return r;
+    }
+
+    /** All values, row-major, as doubles (exact but for int64 beyond 2^53). */
+    public double[] toDoubleArray() {
+        Object h = hostData();
+        if (h instanceof double[] d) return d;
+        double[] r = new double[java.lang.reflect.Array.getLength(h)];
+        for (int k = 0; k < r.length; k++) r[k] = lb.dtype.read(h, k);
+        return r;
+    }
+
+    /** All values, row-major, as longs (floats truncate toward zero). */
+    public long[] toLongArray() {
+        Object h = hostData();
+        if (h instanceof long[] l) return l;
+        long[] r = new long[java.lang.reflect.Array.getLength(h)];
+        for (int k = 0; k < r.length; k++) r[k] = lb.dtype.readLong(h, k);
+        return r;
     }
 
     public boolean[] toBooleanArray() {
-        float[] f = toFloatArray();
-        boolean[] r = new boolean[f.length];
-        for (int i = 0; i < f.length; i++) r[i] = f[i] != 0;
+        Object h = hostData();
+        boolean[] r = new boolean[java.lang.reflect.Array.getLength(h)];
+        for (int i = 0; i < r.length; i++) r[i] = h instanceof long[] l ? l[i] != 0 : lb.dtype.read(h, i) != 0;
         return r;
     }
 
@@ -443,7 +510,7 @@ public final class Tensor implements AutoCloseable {
     /** A scalar as a tensor of this tensor's dtype (floats promote ints when the value has a fraction). */
     private Tensor scalarOperand(double v) {
         DType dt = lb.dtype;
-        if (dt != DType.FLOAT32 && v != Math.rint(v)) dt = DType.FLOAT32;
+        if (!dt.isFloat() && v != Math.rint(v)) dt = DType.FLOAT32;
         else if (dt == DType.BOOL && v != 0 && v != 1) dt = DType.INT32;
         return new Tensor(LazyBuffer.constant(v, dt, new int[0], lb.device));
     }
@@ -504,20 +571,26 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor add(Tensor o) { return op("add", () -> binary("add", Op.ADD, o)); }
     public Tensor add(double v) { return op("add", () -> binary("add", Op.ADD, scalarOperand(v))); }
-    public Tensor sub(Tensor o) { return op("sub", () -> binary("sub", Op.ADD, o.neg())); }
+    public Tensor sub(Tensor o) {
+        return op("sub", () -> {
+            DType dt = DType.promote(lb.dtype, o.lb.dtype); // before negating: -x of a uint8 is not -x of an int32
+            return cast(dt).binary("sub", Op.ADD, o.cast(dt).neg());
+        });
+    }
     public Tensor sub(double v) { return op("sub", () -> binary("sub", Op.ADD, scalarOperand(-v))); }
     public Tensor mul(Tensor o) { return op("mul", () -> binary("mul", Op.MUL, o)); }
     public Tensor mul(double v) { return op("mul", () -> binary("mul", Op.MUL, scalarOperand(v))); }
 
-    /** True division; ints divide as floats. */
+    /** True division; ints divide as float32, float16 and bfloat16 in float32 (rounded once, at the end). */
     public Tensor div(Tensor o) {
         return op("div", () -> {
-            Tensor a = this.cast(DType.FLOAT32), b = o.cast(DType.FLOAT32);
-            return a.binary("div", Op.MUL, b.alu(Op.RECIP));
+            DType dt = DType.promote(floatType(lb.dtype), floatType(o.lb.dtype));
+            Tensor a = this.cast(dt.computeType()), b = o.cast(dt.computeType());
+            return a.binary("div", Op.MUL, b.alu(Op.RECIP)).cast(dt);
         });
     }
 
-    public Tensor div(double v) { return op("div", () -> cast(DType.FLOAT32).mul(1.0 / v)); }
+    public Tensor div(double v) { return op("div", () -> inFloat(x -> x.mul(1.0 / v))); }
 
     /** {@code v - this} and {@code v / this}, for scalars on the left. */
     public Tensor rsub(double v) { return op("sub", () -> neg().add(v)); }
@@ -527,7 +600,22 @@ public final class Tensor implements AutoCloseable {
         return op("neg", () -> lb.dtype == DType.BOOL ? alu(Op.NEG) : alu(Op.MUL, constLike(-1)));
     }
 
-    private Tensor unaryFloat(Op op) { return cast(DType.FLOAT32).alu(op); }
+    private Tensor unaryFloat(Op op) { return inFloat(x -> x.alu(op)); }
+
+    /** The float type an op on {@code t} gives: {@code t} itself for floats, float32 for integers and bools. */
+    private static DType floatType(DType t) { return t.isFloat() ? t : DType.FLOAT32; }
+
+    /**
+     * {@code f} applied to this tensor in the type its float ops compute in (float64 in float64; float16, bfloat16
+     * and non-floats in float32), with the result cast to {@link #floatType}: one rounding, at the end.
+     */
+    private Tensor inFloat(java.util.function.UnaryOperator<Tensor> f) {
+        DType out = floatType(lb.dtype);
+        return f.apply(cast(out.computeType())).cast(out);
+    }
+
+    /** An order-reversing map that cannot overflow: -x for floats, ~x for integers (bools: not). */
+    private Tensor flipOrder() { return lb.dtype.isFloat() ? neg() : alu(Op.XOR, constLike(-1)); }
 
     /** An elementwise primitive over this tensor and others of the same shape. */
     private Tensor alu(Op op, Tensor... others) {
@@ -541,13 +629,13 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor exp2() { return op("exp2", () -> unaryFloat(Op.EXP2)); }
     public Tensor log2() { return op("log2", () -> unaryFloat(Op.LOG2)); }
-    public Tensor exp() { return op("exp", () -> cast(DType.FLOAT32).mul(LOG2_E).exp2()); }
-    public Tensor log() { return op("log", () -> log2().mul(LN_2)); }
+    public Tensor exp() { return op("exp", () -> inFloat(x -> x.mul(LOG2_E).exp2())); }
+    public Tensor log() { return op("log", () -> inFloat(x -> x.log2().mul(LN_2))); }
     public Tensor sqrt() { return op("sqrt", () -> unaryFloat(Op.SQRT)); }
     public Tensor rsqrt() { return op("rsqrt", () -> sqrt().reciprocal()); }
     public Tensor reciprocal() { return op("reciprocal", () -> unaryFloat(Op.RECIP)); }
     public Tensor sin() { return op("sin", () -> unaryFloat(Op.SIN)); }
-    public Tensor cos() { return op("cos", () -> cast(DType.FLOAT32).rsub(Math.PI / 2).sin()); }
+    public Tensor cos() { return op("cos", () -> inFloat(x -> x.rsub(Math.PI / 2).sin())); }
     public Tensor tan() { return op("tan", () -> sin().div(cos())); }
     public Tensor sigmoid() { return op("sigmoid", () -> neg().exp().add(1).reciprocal()); }
     public Tensor tanh() { return op("tanh", () -> mul(2).sigmoid().mul(2).sub(1)); }
@@ -562,12 +650,12 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor silu() { return op("silu", () -> mul(sigmoid())); }
     public Tensor square() { return op("square", () -> mul(this)); }
-    public Tensor abs() { return op("abs", () -> lb.dtype == DType.BOOL ? this : maximum(neg())); }
+    public Tensor abs() { return op("abs", () -> lb.dtype == DType.BOOL || lb.dtype.isUnsigned() ? this : maximum(neg())); }
 
     /** -1, 0 or 1 with this tensor's dtype. */
     public Tensor sign() { return op("sign", () -> gt(0).cast(dtype()).sub(lt(0).cast(dtype()))); }
 
-    public Tensor trunc() { return op("trunc", () -> lb.dtype == DType.FLOAT32 ? alu(Op.TRUNC) : this); }
+    public Tensor trunc() { return op("trunc", () -> lb.dtype.isFloat() ? alu(Op.TRUNC) : this); }
     public Tensor floor() { return op("floor", () -> { Tensor t = trunc(); return lt(t).where(t.sub(1), t); }); }
     public Tensor ceil() { return op("ceil", () -> { Tensor t = trunc(); return gt(t).where(t.add(1), t); }); }
 
@@ -579,25 +667,32 @@ public final class Tensor implements AutoCloseable {
             if (e == 2) return mul(this);
             if (e == 0.5) return sqrt();
             if (e == -1) return reciprocal();
-            return pow(scalarOperand(e).cast(DType.FLOAT32));
+            return inFloat(x -> x.pow(x.scalarOperand(e)));
         });
     }
 
     public Tensor pow(Tensor e) {
         return op("pow", () -> {
-            Tensor x = cast(DType.FLOAT32), y = e.cast(DType.FLOAT32);
+            DType dt = DType.promote(floatType(lb.dtype), floatType(e.lb.dtype));
+            Tensor x = cast(dt.computeType()), y = e.cast(dt.computeType());
             Tensor mag = x.abs().log2().mul(y).exp2();
             Tensor isInt = y.eq(y.trunc());
             Tensor odd = y.sub(y.div(2).trunc().mul(2)).abs().eq(1);
             Tensor negative = x.lt(0).where(isInt.where(odd.where(mag.neg(), mag), x.scalarOperand(Double.NaN)), mag);
-            return y.eq(0).where(1.0, negative);
+            return y.eq(0).where(1.0, negative).cast(dt);
         });
     }
 
     public Tensor maximum(Tensor o) { return op("maximum", () -> binary("maximum", Op.MAX, o)); }
     public Tensor maximum(double v) { return op("maximum", () -> binary("maximum", Op.MAX, scalarOperand(v))); }
-    public Tensor minimum(Tensor o) { return op("minimum", () -> neg().maximum(o.neg()).neg()); }
-    public Tensor minimum(double v) { return op("minimum", () -> neg().maximum(-v).neg()); }
+    public Tensor minimum(Tensor o) {
+        return op("minimum", () -> {
+            DType dt = DType.promote(lb.dtype, o.lb.dtype);
+            return cast(dt).flipOrder().maximum(o.cast(dt).flipOrder()).flipOrder();
+        });
+    }
+
+    public Tensor minimum(double v) { return op("minimum", () -> minimum(scalarOperand(v))); }
     public Tensor clamp(double lo, double hi) { return op("clamp", () -> maximum(lo).minimum(hi)); }
 
     /** Elementwise choice: where this (bool) is true take {@code a}, else {@code b}. */
@@ -665,7 +760,10 @@ public final class Tensor implements AutoCloseable {
         return derived(r.reshape(out), Grad.reshape(), kept);
     }
 
-    private Tensor sumInput() { return lb.dtype == DType.BOOL ? cast(DType.INT32) : this; }
+    /** Sums and products of bools, int8 and uint8 accumulate in int32 (as numpy's and torch's do in a wider int). */
+    private Tensor sumInput() { return lb.dtype == DType.BOOL || lb.dtype.isInt() && lb.dtype.itemSize < 4 ? cast(DType.INT32) : this; }
+
+    private Tensor maxInput() { return lb.dtype == DType.BOOL ? cast(DType.INT32) : this; }
 
     public Tensor sum(int... axes) { return op("sum", () -> sumInput().reduce(Op.SUM, axes, false)); }
     public Tensor sum(int axis, boolean keepdim) { return op("sum", () -> sumInput().reduce(Op.SUM, new int[]{axis}, keepdim)); }
@@ -674,12 +772,12 @@ public final class Tensor implements AutoCloseable {
     public Tensor prod(int... axes) { return op("prod", () -> sumInput().reduce(Op.PROD, axes, false)); }
     public Tensor prod(int axis, boolean keepdim) { return op("prod", () -> sumInput().reduce(Op.PROD, new int[]{axis}, keepdim)); }
 
-    public Tensor max(int... axes) { return op("max", () -> sumInput().reduce(Op.RMAX, axes, false)); }
-    public Tensor max(int axis, boolean keepdim) { return op("max", () -> sumInput().reduce(Op.RMAX, new int[]{axis}, keepdim)); }
-    public Tensor max(int[] axes, boolean keepdim) { return op("max", () -> sumInput().reduce(Op.RMAX, axes, keepdim)); }
+    public Tensor max(int... axes) { return op("max", () -> maxInput().reduce(Op.RMAX, axes, false)); }
+    public Tensor max(int axis, boolean keepdim) { return op("max", () -> maxInput().reduce(Op.RMAX, new int[]{axis}, keepdim)); }
+    public Tensor max(int[] axes, boolean keepdim) { return op("max", () -> maxInput().reduce(Op.RMAX, axes, keepdim)); }
 
-    public Tensor min(int... axes) { return op("min", () -> sumInput().neg().max(axes).neg()); }
-    public Tensor min(int axis, boolean keepdim) { return op("min", () -> sumInput().neg().max(axis, keepdim).neg()); }
+    public Tensor min(int... axes) { return op("min", () -> maxInput().flipOrder().max(axes).flipOrder()); }
+    public Tensor min(int axis, boolean keepdim) { return op("min", () -> maxInput().flipOrder().max(axis, keepdim).flipOrder()); }
 
     private long count(int[] axes) {
         long n = 1;
@@ -687,21 +785,20 @@ public final class Tensor implements AutoCloseable {
         return n;
     }
 
-    public Tensor mean(int... axes) { return op("mean", () -> sum(axes).cast(DType.FLOAT32).div((double) Math.max(count(axes), 1))); }
-    public Tensor mean(int axis, boolean keepdim) { return op("mean", () -> sum(axis, keepdim).cast(DType.FLOAT32).div((double) Math.max(count(new int[]{axis}), 1))); }
-    public Tensor mean(int[] axes, boolean keepdim) { return op("mean", () -> sum(axes, keepdim).cast(DType.FLOAT32).div((double) Math.max(count(axes), 1))); }
+    public Tensor mean(int... axes) { return op("mean", () -> sum(axes).div((double) Math.max(count(axes), 1))); }
+    public Tensor mean(int axis, boolean keepdim) { return op("mean", () -> sum(axis, keepdim).div((double) Math.max(count(new int[]{axis}), 1))); }
+    public Tensor mean(int[] axes, boolean keepdim) { return op("mean", () -> sum(axes, keepdim).div((double) Math.max(count(axes), 1))); }
 
     /** Variance with Bessel's correction (divides by n-1), as torch.var. */
     public Tensor var(int... axes) { return var(axes, false, 1); }
     public Tensor var(int axis, boolean keepdim) { return var(new int[]{axis}, keepdim, 1); }
 
     public Tensor var(int[] axes, boolean keepdim, int correction) {
-        return op("var", () -> {
-            Tensor x = cast(DType.FLOAT32);
+        return op("var", () -> inFloat(x -> {
             Tensor d = x.sub(x.mean(axes, true));
             long n = count(axes);
             return d.mul(d).sum(axes, keepdim).div((double) Math.max(n - correction, 0));
-        });
+        }));
     }
 
     public Tensor std(int... axes) { return op("std", () -> var(axes).sqrt()); }
@@ -710,32 +807,29 @@ public final class Tensor implements AutoCloseable {
     public Tensor softmax() { return softmax(-1); }
 
     public Tensor softmax(int axis) {
-        return op("softmax", () -> {
-            Tensor x = cast(DType.FLOAT32);
+        return op("softmax", () -> inFloat(x -> {
             Tensor e = x.sub(x.max(axis, true)).exp();
             return e.div(e.sum(axis, true));
-        });
+        }));
     }
 
     public Tensor logSoftmax() { return logSoftmax(-1); }
 
     public Tensor logSoftmax(int axis) {
-        return op("logSoftmax", () -> {
-            Tensor x = cast(DType.FLOAT32);
+        return op("logSoftmax", () -> inFloat(x -> {
             Tensor shifted = x.sub(x.max(axis, true));
             return shifted.sub(shifted.exp().sum(axis, true).log());
-        });
+        }));
     }
 
     public Tensor logsumexp(int axis) { return logsumexp(axis, false); }
 
     public Tensor logsumexp(int axis, boolean keepdim) {
-        return op("logsumexp", () -> {
-            Tensor x = cast(DType.FLOAT32);
+        return op("logsumexp", () -> inFloat(x -> {
             Tensor m = x.max(axis, true);
             Tensor r = x.sub(m).exp().sum(axis, true).log().add(m);
             return keepdim ? r : r.squeeze(axis);
-        });
+        }));
     }
 
     /** Index of the largest value over all elements (of the flattened tensor), int32. */

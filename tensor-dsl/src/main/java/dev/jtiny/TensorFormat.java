@@ -14,12 +14,15 @@ final class TensorFormat {
 
     static String format(Tensor t) {
         String header = "Tensor(shape=" + Arrays.toString(t.shape()) + ", dtype=" + t.dtype() + ", device=" + t.device() + ")";
-        float[] v = t.toFloatArray();
-        boolean summarise = v.length > THRESHOLD;
-        String[] cells = new String[v.length];
+        // int64 is read as longs (a double would round beyond 2^53), everything else as doubles.
+        long[] longs = t.dtype() == DType.INT64 ? t.toLongArray() : null;
+        double[] v = longs == null ? t.toDoubleArray() : null;
+        int n = longs != null ? longs.length : v.length;
+        boolean summarise = n > THRESHOLD;
+        String[] cells = new String[n];
         int width = 0;
-        for (int i = 0; i < v.length; i++) {
-            cells[i] = cell(v[i], t.dtype());
+        for (int i = 0; i < n; i++) {
+            cells[i] = longs != null ? Long.toString(longs[i]) : cell(v[i], t.dtype());
             width = Math.max(width, cells[i].length());
         }
         StringBuilder b = new StringBuilder(header).append('\n');
@@ -29,18 +32,15 @@ final class TensorFormat {
         return b.toString();
     }
 
-    private static String cell(float x, DType dtype) {
-        return switch (dtype) {
-            case BOOL -> x != 0 ? "true" : "false";
-            case INT32 -> Integer.toString((int) x);
-            case FLOAT32 -> {
-                if (Float.isNaN(x)) yield "nan";
-                if (Float.isInfinite(x)) yield x > 0 ? "inf" : "-inf";
-                if (x == Math.rint(x) && Math.abs(x) < 1e7) yield String.format("%.1f", x);
-                float a = Math.abs(x);
-                yield a != 0 && (a < 1e-4 || a >= 1e7) ? String.format("%.4e", x) : String.format("%.4f", x);
-            }
-        };
+    /** One value: bools as true/false, integers exactly, floats of every width with 4 decimals like numpy's default. */
+    private static String cell(double x, DType dtype) {
+        if (dtype == DType.BOOL) return x != 0 ? "true" : "false";
+        if (!dtype.isFloat()) return Long.toString((long) x);
+        if (Double.isNaN(x)) return "nan";
+        if (Double.isInfinite(x)) return x > 0 ? "inf" : "-inf";
+        if (x == Math.rint(x) && Math.abs(x) < 1e7) return String.format("%.1f", x);
+        double a = Math.abs(x);
+        return a != 0 && (a < 1e-4 || a >= 1e7) ? String.format("%.4e", x) : String.format("%.4f", x);
     }
 
     private static void rows(StringBuilder b, String[] cells, int width, int[] shape, int dim, int offset, boolean summarise) {

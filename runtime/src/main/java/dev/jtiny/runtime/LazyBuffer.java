@@ -42,7 +42,7 @@ public final class LazyBuffer {
 
     // ---- creation ----
 
-    /** A buffer filled from a host array (float[], int[] or byte[]), copied to the device when first needed. */
+    /** A buffer filled from a host array (of the type {@link DType#newHostArray} gives), copied to the device when first needed. */
     public static LazyBuffer fromHost(Object hostArray, DType dtype, int[] shape, String device) {
         LazyBuffer lb = newBase(device, dtype, shape, Op.BUFFER, null, List.of());
         lb.pendingHost = hostArray;
@@ -143,13 +143,8 @@ public final class LazyBuffer {
         return cast(r, out);
     }
 
-    static double cast(double v, DType to) {
-        return switch (to) {
-            case FLOAT32 -> (float) v;
-            case INT32 -> (double) (int) v;
-            case BOOL -> v != 0 ? 1.0 : 0.0;
-        };
-    }
+    /** {@code v} converted to {@code to}, as a kernel's cast converts it (see {@link DType#round}). */
+    static double cast(double v, DType to) { return to.round(v); }
 
     // ---- reduce ----
 

@@ -119,7 +119,7 @@ public final class Realizer {
         int[] global = {groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()};
         double seconds = device.launch(p, args, global, local, debug >= 2);
         Counters.kernelLaunched();
-        if (out.dtype == DType.FLOAT32 && Config.getInt("CHECKNAN", 0) > 0) checkFinite(lk, device, outBuf);
+        if (out.dtype.isFloat() && Config.getInt("CHECKNAN", 0) > 0) checkFinite(lk, device, outBuf);
         out.setRealized(outBuf);
         KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), global, local, seconds, lk.flops(), bytes,
                 lk.fusedOps(), lk.opts(), r.source(), graph, lk.listing());
@@ -136,11 +136,12 @@ public final class Realizer {
 
     /** CHECKNAN=1: every float kernel's output is read back and must hold no NaN or infinity. */
     private static void checkFinite(LinearKernel lk, Device device, Buffer out) {
-        float[] v = (float[]) out.copyOut();
-        for (int i = 0; i < v.length; i++) {
-            if (!Float.isFinite(v[i])) {
+        Object v = out.copyOut();
+        for (int i = 0; i < out.count; i++) {
+            double x = out.dtype.read(v, i);
+            if (!Double.isFinite(x)) {
                 throw new ArithmeticException("CHECKNAN: kernel " + lk.name() + " " + lk.fusedOps() + " on " + device.name() + " wrote "
-                        + v[i] + " at element " + i + " of " + v.length + " (set CHECKNAN=0 to turn this check off)");
+                        + (out.dtype == DType.FLOAT64 ? String.valueOf(x) : String.valueOf((float) x)) + " at element " + i + " of " + out.count + " (set CHECKNAN=0 to turn this check off)");
             }
         }
     }

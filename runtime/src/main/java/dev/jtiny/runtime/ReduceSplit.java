@@ -36,7 +36,8 @@ final class ReduceSplit {
         int[] flatShape = new int[kept + 1];
         for (int i = 0; i < kept; i++) flatShape[i] = x.shape()[order[i]];
         flatShape[kept] = (int) r;
-        LazyBuffer flat = x.permute(order).reshape(flatShape);
+        // float16 and bfloat16 partials stay in float32 (their compute type), so only the result is rounded.
+        LazyBuffer flat = x.permute(order).reshape(flatShape).cast(x.dtype.computeType());
 
         int[] twoStage = new int[kept + 2];
         System.arraycopy(flatShape, 0, twoStage, 0, kept);
@@ -53,7 +54,7 @@ final class ReduceSplit {
         int[] partsShape = new int[kept + 1];
         System.arraycopy(flatShape, 0, partsShape, 0, kept);
         partsShape[kept] = parts;
-        return partial.reshape(partsShape).reduce(op, kept).reshape(outShape);
+        return partial.reshape(partsShape).reduce(op, kept).reshape(outShape).cast(x.dtype);
     }
 
     /** A divisor of r near 4096: partial sums that long are accurate in float32 and cheap to schedule. */

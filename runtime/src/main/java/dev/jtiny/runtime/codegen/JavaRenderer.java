@@ -52,26 +52,53 @@ public final class JavaRenderer implements Renderer {
     }
 
     private static String arrayType(DType t) {
-        return switch (t) { case FLOAT32 -> "float[]"; case INT32 -> "int[]"; case BOOL -> "byte[]"; };
-    }
-
-    private static String type(DType t) {
-        return switch (t) { case FLOAT32 -> "float"; case INT32 -> "int"; case BOOL -> "boolean"; };
-    }
-
-    static String literal(double v, DType t) {
         return switch (t) {
-            case FLOAT32 -> Double.isNaN(v) ? "Float.NaN" : Double.isInfinite(v) ? (v > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY") : Float.toString((float) v) + "f";
-            case INT32 -> Integer.toString((int) v);
-            case BOOL -> v != 0 ? "true" : "false";
+            case FLOAT32 -> "float[]";
+            case FLOAT64 -> "double[]";
+            case FLOAT16, BFLOAT16 -> "short[]";
+            case INT32 -> "int[]";
+            case INT64 -> "long[]";
+            case INT8, UINT8, BOOL -> "byte[]";
         };
     }
+
+    /** The Java type of a local holding a {@code t}: its compute type, with int8 and uint8 held in an int. */
+    private static String type(DType t) {
+        return switch (t.computeType()) {
+            case FLOAT32 -> "float";
+            case FLOAT64 -> "double";
+            case INT32, INT8, UINT8 -> "int";
+            case INT64 -> "long";
+            case BOOL -> "boolean";
+            default -> throw new IllegalStateException("no compute type for " + t);
+        };
+    }
+
+    /** {@code v} as a literal of {@code t}'s compute type; infinities in integer types clamp to the type's range. */
+    static String literal(double v, DType t) {
+        return switch (t.computeType()) {
+            case FLOAT32 -> Double.isNaN(v) ? "Float.NaN" : Double.isInfinite(v) ? (v > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY") : Float.toString((float) v) + "f";
+            case FLOAT64 -> Double.isNaN(v) ? "Double.NaN" : Double.isInfinite(v) ? (v > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY") : Double.toString(v);
+            case INT32, INT8, UINT8 -> Integer.toString((int) Math.max(t.min(), Math.min(t.max(), v)));
+            case INT64 -> (long) v + "L";
+            case BOOL -> v != 0 ? "true" : "false";
+            default -> throw new IllegalStateException("no compute type for " + t);
+        };
+    }
+
+    private static final String HALF = "dev.jtiny.runtime.HalfPrecision.";
 
     private String statement(UOp u) {
         return switch (u) {
             case UOp.Load l -> {
-                String read = l.dtype() == DType.BOOL ? "(data" + l.arg() + "[" + l.index().render() + "] != 0)"
-                        : "data" + l.arg() + "[" + l.index().render() + "]";
+                String at = "data" + l.arg() + "[" + l.index().render() + "]";
+                String read = switch (l.dtype()) {
+                    case BOOL -> "(" + at + " != 0)";
+                    case UINT8 -> "(" + at + " & 0xFF)";
+                    case FLOAT16 -> "Float.float16ToFloat(" + at + ")";
+                    case BFLOAT16 -> "Float.intBitsToFloat(" + at + " << 16)";
+                    default -> at;
+                };
                 yield type(l.dtype()) + " " + l.out() + " = " + (l.valid().equals(Expr.TRUE) ? read
                         : l.valid().render() + " ? " + read + " : " + literal(0, l.dtype())) + ";";
             }
@@ -85,29 +112,35 @@ public final class JavaRenderer implements Renderer {
             case UOp.If i -> "if " + i.cond().render() + " {";
             case UOp.End e -> "}";
             case UOp.LaneReduce lr -> throw new IllegalStateException("lanes must be expanded before rendering scalars");
-            case UOp.Store s -> "data" + s.arg() + "[" + s.index().render() + "] = "
-                    + (s.dtype() == DType.BOOL ? "(byte) (" + s.value() + " ? 1 : 0)" : s.value()) + ";";
+            case UOp.Store s -> "data" + s.arg() + "[" + s.index().render() + "] = " + switch (s.dtype()) {
+                case BOOL -> "(byte) (" + s.value() + " ? 1 : 0)";
+                case INT8, UINT8 -> "(byte) " + s.value();
+                case FLOAT16 -> "Float.floatToFloat16(" + s.value() + ")";
+                case BFLOAT16 -> HALF + "bf16(" + s.value() + ")";
+                default -> s.value();
+            } + ";";
         };
     }
 
+    /** {@code op} over operands of dtype {@code in} (held in its compute type), giving a {@code out}. */
     static String alu(Op op, DType out, DType in, List<String> a) {
         String x = a.getFirst(), y = a.size() > 1 ? a.get(1) : null;
-        boolean f = in == DType.FLOAT32, bool = in == DType.BOOL;
+        boolean f = in.isFloat(), bool = in == DType.BOOL, f64 = in == DType.FLOAT64;
         return switch (op) {
-            case NEG -> bool ? "(!" + x + ")" : "(-" + x + ")";
-            case EXP2 -> "(float) Math.exp(" + x + " * 0.6931471805599453)";
-            case LOG2 -> "(float) (Math.log(" + x + ") * 1.4426950408889634)";
-            case SIN -> "(float) Math.sin(" + x + ")";
-            case SQRT -> "(float) Math.sqrt(" + x + ")";
-            case RECIP -> "(1.0f / " + x + ")";
-            case TRUNC -> "(float) ((double) " + x + " < 0 ? Math.ceil(" + x + ") : Math.floor(" + x + "))";
+            case NEG -> bool ? "(!" + x + ")" : wrap(out, "-" + x);
+            case EXP2 -> f64 ? "Math.pow(2.0, " + x + ")" : "(float) Math.exp(" + x + " * 0.6931471805599453)";
+            case LOG2 -> f64 ? "(Math.log(" + x + ") * 1.4426950408889634)" : "(float) (Math.log(" + x + ") * 1.4426950408889634)";
+            case SIN -> f64 ? "Math.sin(" + x + ")" : "(float) Math.sin(" + x + ")";
+            case SQRT -> f64 ? "Math.sqrt(" + x + ")" : "(float) Math.sqrt(" + x + ")";
+            case RECIP -> f64 ? "(1.0 / " + x + ")" : "(1.0f / " + x + ")";
+            case TRUNC -> (f64 ? "(" : "(float) (") + "(double) " + x + " < 0 ? Math.ceil(" + x + ") : Math.floor(" + x + "))";
             case CAST -> cast(x, in, out);
-            case ADD -> bool ? "(" + x + " | " + y + ")" : "(" + x + " + " + y + ")";
-            case MUL -> bool ? "(" + x + " & " + y + ")" : "(" + x + " * " + y + ")";
+            case ADD -> bool ? "(" + x + " | " + y + ")" : wrap(out, x + " + " + y);
+            case MUL -> bool ? "(" + x + " & " + y + ")" : wrap(out, x + " * " + y);
             case MAX -> bool ? "(" + x + " | " + y + ")" : f ? "(" + x + " >= " + y + " || " + y + " != " + y + " ? " + x + " : " + y + ")" : "Math.max(" + x + ", " + y + ")";
             case CMPLT -> bool ? "(!" + x + " & " + y + ")" : "(" + x + " < " + y + ")";
             case CMPEQ -> "(" + x + " == " + y + ")";
-            case IDIV -> "(" + x + " / " + y + ")";
+            case IDIV -> wrap(out, x + " / " + y);
             case MOD -> "(" + x + " % " + y + ")";
             case AND -> "(" + x + " & " + y + ")";
             case OR -> "(" + x + " | " + y + ")";
@@ -117,9 +150,30 @@ public final class JavaRenderer implements Renderer {
         };
     }
 
+    /** An integer result narrowed to {@code t}'s width, as C's conversion to char or uchar does. */
+    private static String wrap(DType t, String e) {
+        return switch (t) {
+            case INT8 -> "(byte) (" + e + ")";
+            case UINT8 -> "((" + e + ") & 0xFF)";
+            default -> "(" + e + ")";
+        };
+    }
+
+    /**
+     * A value held in {@code from}'s compute type converted to {@code to}: casts to float16/bfloat16 round (a double
+     * through float rounded to odd, so only once); float to integer truncates toward zero.
+     */
     private static String cast(String x, DType from, DType to) {
         if (to == DType.BOOL) return "(" + x + " != 0)";
         if (from == DType.BOOL) return "(" + x + " ? " + literal(1, to) + " : " + literal(0, to) + ")";
-        return "((" + type(to) + ") " + x + ")";
+        DType fc = from.computeType();
+        String real = fc == DType.FLOAT64 || fc == DType.FLOAT32 ? x : "(float) " + x;
+        return switch (to) {
+            case FLOAT16 -> HALF + "roundF16(" + real + ")";
+            case BFLOAT16 -> HALF + "roundBf16(" + real + ")";
+            case UINT8 -> fc.isFloat() ? "((int) " + x + " & 0xFF)" : fc == DType.INT64 ? "((int) (" + x + " & 0xFF))" : "(" + x + " & 0xFF)";
+            case INT8 -> "((byte) " + x + ")";
+            default -> fc == to.computeType() ? x : "((" + type(to) + ") " + x + ")";
+        };
     }
 }

@@ -3,50 +3,120 @@ package dev.jtiny.runtime.codegen;
 
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.view.Expr;
 
 import java.util.List;
+import java.util.Map;
 
+/**
+ * Locals have their dtype's compute type: float16 and bfloat16 are computed in float. float16 buffers are
+ * {@code half*}, read and written with {@code vload_half}/{@code vstore_half_rte} (core OpenCL 1.2, no cl_khr_fp16
+ * needed); bfloat16 buffers are {@code ushort*}, converted with bit operations. A kernel that uses float64 enables
+ * cl_khr_fp64 (the device checks that it has it).
+ */
 public final class OpenCLRenderer implements Renderer {
+    /** The pragma a kernel using double starts with; the device looks for it to check for cl_khr_fp64. */
+    public static final String FP64_PRAGMA = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable";
 
-    @Override public String render(LinearKernel k, String symbol) {
-        StringBuilder b = new StringBuilder();
-        b.append("__kernel void ").append(symbol).append('(');
-        List<DType> args = k.argTypes();
-        for (int i = 0; i < args.size(); i++) {
-            if (i > 0) b.append(", ");
-            b.append("__global ").append(i == 0 ? "" : "const ").append(args.get(i).clType).append("* restrict data").append(i);
-        }
-        b.append(") {\n");
-        b.append("  int gidx = get_global_id(0);\n");
-        b.append("  if (gidx >= ").append(k.global()).append(") return;\n");
-        int depth = 1;
-        for (UOp u : k.scalarUops()) {
-            if (u instanceof UOp.End) depth--;
-            b.append("  ".repeat(depth)).append(statement(u)).append('\n');
-            if (u instanceof UOp.Loop || u instanceof UOp.If) depth++;
-        }
-        return b.append("}\n").toString();
+    /** Helper functions, prepended to a kernel that calls them (in this order: later ones may call earlier ones). */
+    private static final Map<String, String> HELPERS = new java.util.LinkedHashMap<>();
+    static {
+        HELPERS.put("jt_bf16", "ushort jt_bf16(float x) { uint b = as_uint(x); "
+                + "return isnan(x) ? (ushort)((b >> 16) | 0x40u) : (ushort)((b + 0x7fffu + ((b >> 16) & 1u)) >> 16); }");
+        HELPERS.put("jt_round_bf16", "float jt_round_bf16(float x) { return as_float((uint)jt_bf16(x) << 16); }");
+        HELPERS.put("jt_round_f16", "float jt_round_f16(float x) { ushort h; vstore_half_rte(x, 0, (__private half*)&h); "
+                + "return vload_half(0, (__private const half*)&h); }");
+        // Round to odd: truncate, then set the last bit if inexact; rounding that again to 16 bits rounds only once.
+        HELPERS.put("jt_odd", "float jt_odd(double d) { float t = convert_float_rtz(d); "
+                + "return ((double)t == d || isnan(d)) ? t : as_float(as_uint(t) | 1u); }");
     }
 
-    private static String type(DType t) { return t == DType.BOOL ? "bool" : t.clType; }
+    @Override public String render(LinearKernel k, String symbol) {
+        StringBuilder body = new StringBuilder();
+        body.append("__kernel void ").append(symbol).append('(');
+        List<DType> args = k.argTypes();
+        for (int i = 0; i < args.size(); i++) {
+            if (i > 0) body.append(", ");
+            body.append("__global ").append(i == 0 ? "" : "const ").append(args.get(i).clType).append("* restrict data").append(i);
+        }
+        body.append(") {\n");
+        body.append("  int gidx = get_global_id(0);\n");
+        body.append("  if (gidx >= ").append(k.global()).append(") return;\n");
+        int depth = 1;
+        List<UOp> uops = k.scalarUops();
+        for (UOp u : uops) {
+            if (u instanceof UOp.End) depth--;
+            body.append("  ".repeat(depth)).append(statement(u)).append('\n');
+            if (u instanceof UOp.Loop || u instanceof UOp.If) depth++;
+        }
+        body.append("}\n");
+        StringBuilder b = new StringBuilder();
+        if (usesDouble(args, uops)) b.append(FP64_PRAGMA).append('\n');
+        String text = body.toString();
+        for (var h : HELPERS.entrySet()) {
+            if (text.contains(h.getKey() + "(") || (h.getKey().equals("jt_bf16") && text.contains("jt_round_bf16("))) {
+                b.append(h.getValue()).append('\n');
+            }
+        }
+        return b.append(text).toString();
+    }
+
+    private static boolean usesDouble(List<DType> args, List<UOp> uops) {
+        if (args.contains(DType.FLOAT64)) return true;
+        for (UOp u : uops) {
+            DType t = switch (u) {
+                case UOp.Load l -> l.dtype();
+                case UOp.Const c -> c.dtype();
+                case UOp.Alu a -> a.dtype() == DType.FLOAT64 ? a.dtype() : a.srcType();
+                case UOp.DefineVar d -> d.dtype();
+                case UOp.Accumulate a -> a.dtype();
+                case UOp.LaneReduce r -> r.dtype();
+                case UOp.Store s -> s.dtype();
+                default -> null;
+            };
+            if (t == DType.FLOAT64) return true;
+        }
+        return false;
+    }
+
+    /** The OpenCL C type of a local holding a {@code t}: its compute type. */
+    private static String type(DType t) {
+        DType c = t.computeType();
+        return c == DType.BOOL ? "bool" : c.clType;
+    }
 
     static String literal(double v, DType t) {
-        return switch (t) {
+        return switch (t.computeType()) {
             case FLOAT32 -> Double.isNaN(v) ? "NAN" : Double.isInfinite(v) ? (v > 0 ? "INFINITY" : "-INFINITY") : Float.toString((float) v) + "f";
-            case INT32 -> Integer.toString((int) v);
+            case FLOAT64 -> Double.isNaN(v) ? "(double)NAN" : Double.isInfinite(v) ? (v > 0 ? "(double)INFINITY" : "(-(double)INFINITY)") : Double.toString(v);
+            case INT32, INT8, UINT8 -> {
+                int i = (int) Math.max(t.min(), Math.min(t.max(), v));
+                yield i == Integer.MIN_VALUE ? "(-2147483647-1)" : Integer.toString(i);
+            }
+            case INT64 -> {
+                long l = (long) v;
+                yield l == Long.MIN_VALUE ? "(-9223372036854775807L-1L)" : l + "L";
+            }
             case BOOL -> v != 0 ? "true" : "false";
+            default -> throw new IllegalStateException("no compute type for " + t);
         };
     }
 
     private String statement(UOp u) {
         return switch (u) {
             case UOp.Load l -> {
-                String read = l.dtype() == DType.BOOL ? "(data" + l.arg() + "[" + l.index().render() + "] != 0)"
-                        : "data" + l.arg() + "[" + l.index().render() + "]";
-                yield type(l.dtype()) + " " + l.out() + " = " + (l.valid().equals(dev.jtiny.runtime.view.Expr.TRUE) ? read
+                String index = l.index().render();
+                String at = "data" + l.arg() + "[" + index + "]";
+                String read = switch (l.dtype()) {
+                    case BOOL -> "(" + at + " != 0)";
+                    case FLOAT16 -> "vload_half(" + index + ", data" + l.arg() + ")";
+                    case BFLOAT16 -> "as_float((uint)" + at + " << 16)";
+                    default -> at;
+                };
+                yield type(l.dtype()) + " " + l.out() + " = " + (l.valid().equals(Expr.TRUE) ? read
                         : "(" + l.valid().render() + ") ? " + read + " : " + literal(0, l.dtype())) + ";";
             }
-            case UOp.Const c -> type(c.dtype()) + " " + c.out() + " = " + (c.valid().equals(dev.jtiny.runtime.view.Expr.TRUE)
+            case UOp.Const c -> type(c.dtype()) + " " + c.out() + " = " + (c.valid().equals(Expr.TRUE)
                     ? literal(c.value(), c.dtype()) : "(" + c.valid().render() + ") ? " + literal(c.value(), c.dtype()) + " : " + literal(0, c.dtype())) + ";";
             case UOp.Alu a -> type(a.dtype()) + " " + a.out() + " = " + alu(a.op(), a.dtype(), a.srcType(), a.args()) + ";";
             case UOp.DefineVar d -> type(d.dtype()) + " " + d.name() + " = " + literal(d.init(), d.dtype()) + ";";
@@ -56,21 +126,26 @@ public final class OpenCLRenderer implements Renderer {
             case UOp.If i -> "if " + i.cond().render() + " {";
             case UOp.End e -> "}";
             case UOp.LaneReduce lr -> throw new IllegalStateException("lanes must be expanded before rendering scalars");
-            case UOp.Store s -> "data" + s.arg() + "[" + s.index().render() + "] = "
-                    + (s.dtype() == DType.BOOL ? "(uchar)(" + s.value() + ")" : s.value()) + ";";
+            case UOp.Store s -> switch (s.dtype()) {
+                case FLOAT16 -> "vstore_half_rte(" + s.value() + ", " + s.index().render() + ", data" + s.arg() + ");";
+                case BFLOAT16 -> "data" + s.arg() + "[" + s.index().render() + "] = jt_bf16(" + s.value() + ");";
+                case BOOL -> "data" + s.arg() + "[" + s.index().render() + "] = (uchar)(" + s.value() + ");";
+                default -> "data" + s.arg() + "[" + s.index().render() + "] = " + s.value() + ";";
+            };
         };
     }
 
+    /** {@code op} over operands of dtype {@code in} (held in its compute type), giving a {@code out}. */
     static String alu(Op op, DType out, DType in, List<String> a) {
         String x = a.getFirst(), y = a.size() > 1 ? a.get(1) : null;
-        boolean f = in == DType.FLOAT32, bool = in == DType.BOOL;
+        boolean f = in.isFloat(), bool = in == DType.BOOL;
         return switch (op) {
             case NEG -> bool ? "(!" + x + ")" : "(-" + x + ")";
             case EXP2 -> "exp2(" + x + ")";
             case LOG2 -> "log2(" + x + ")";
             case SIN -> "sin(" + x + ")";
             case SQRT -> "sqrt(" + x + ")";
-            case RECIP -> "(1.0f/" + x + ")";
+            case RECIP -> in == DType.FLOAT64 ? "(1.0/" + x + ")" : "(1.0f/" + x + ")";
             case TRUNC -> "trunc(" + x + ")";
             case CAST -> cast(x, in, out);
             case ADD -> bool ? "(" + x + "||" + y + ")" : "(" + x + "+" + y + ")";
@@ -88,9 +163,21 @@ public final class OpenCLRenderer implements Renderer {
         };
     }
 
+    /**
+     * A value held in {@code from}'s compute type converted to {@code to}: casts to float16/bfloat16 round (a double
+     * through float rounded to odd, so only once); float to integer truncates toward zero, and to int8/uint8 then
+     * keeps the low byte. Results narrower than int wrap when assigned to their char/uchar local.
+     */
     private static String cast(String x, DType from, DType to) {
         if (to == DType.BOOL) return "(" + x + "!=0)";
         if (from == DType.BOOL) return "(" + x + "?" + literal(1, to) + ":" + literal(0, to) + ")";
-        return "((" + to.clType + ")" + x + ")";
+        DType fc = from.computeType();
+        String asFloat = fc == DType.FLOAT64 ? "jt_odd(" + x + ")" : fc == DType.FLOAT32 ? x : "(float)" + x;
+        return switch (to) {
+            case FLOAT16 -> "jt_round_f16(" + asFloat + ")";
+            case BFLOAT16 -> "jt_round_bf16(" + asFloat + ")";
+            case INT8, UINT8 -> fc.isFloat() ? "((" + to.clType + ")(int)" + x + ")" : "((" + to.clType + ")" + x + ")";
+            default -> fc == to.computeType() ? x : "((" + type(to) + ")" + x + ")";
+        };
     }
 }

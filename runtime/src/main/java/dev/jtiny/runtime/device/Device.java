@@ -31,7 +31,7 @@ public interface Device extends AutoCloseable {
     /** Gives memory back; the device may keep it in a size-keyed pool. */
     void free(RawBuffer buffer);
 
-    /** Copies a host array (float[], int[] or byte[] as the dtype says) of buffer.count() elements in. */
+    /** Copies a host array (of the type {@link DType#newHostArray} gives for the buffer's dtype) of buffer.count() elements in. */
     void copyIn(RawBuffer dst, Object hostArray);
 
     /** Copies the whole buffer out into a host array of the matching type; waits for pending work. */

@@ -5,6 +5,7 @@ package dev.jtiny.runtime.device;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.codegen.OpenCLRenderer;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
@@ -39,7 +40,7 @@ public final class OpenCLDevice implements Device {
 
     /** One OpenCL device as found on this machine; {@code index} is what OPENCL:index opens. */
     public record Info(int index, String platform, String name, String vendor, String driverVersion, boolean isGpu,
-                       int computeUnits, long globalMemBytes, long maxWorkGroupSize, long maxAllocBytes) {
+                       int computeUnits, long globalMemBytes, long maxWorkGroupSize, long maxAllocBytes, boolean fp64) {
         public String deviceName() { return "OPENCL:" + index; }
 
         public String description() { return name + " (" + platform + ", driver " + driverVersion + ")"; }
@@ -217,8 +218,11 @@ public final class OpenCLDevice implements Device {
     private Pointer hostPointer(Buffer b, Object host, String op) {
         int length = switch (host) {
             case float[] a when b.dtype == DType.FLOAT32 -> a.length;
+            case double[] a when b.dtype == DType.FLOAT64 -> a.length;
+            case short[] a when b.dtype == DType.FLOAT16 || b.dtype == DType.BFLOAT16 -> a.length;
             case int[] a when b.dtype == DType.INT32 -> a.length;
-            case byte[] a when b.dtype == DType.BOOL -> a.length;
+            case long[] a when b.dtype == DType.INT64 -> a.length;
+            case byte[] a when b.dtype == DType.BOOL || b.dtype == DType.INT8 || b.dtype == DType.UINT8 -> a.length;
             case null, default -> -1;
         };
         if (length != b.count) {
@@ -231,7 +235,10 @@ public final class OpenCLDevice implements Device {
         }
         return switch (host) {
             case float[] a -> Pointer.to(a);
+            case double[] a -> Pointer.to(a);
+            case short[] a -> Pointer.to(a);
             case int[] a -> Pointer.to(a);
+            case long[] a -> Pointer.to(a);
             case byte[] a -> Pointer.to(a);
             default -> throw new AssertionError(host);
         };
@@ -245,6 +252,11 @@ public final class OpenCLDevice implements Device {
         String memo = kernelName + '\0' + source;
         ClProgram known = programs.get(memo);
         if (known != null) return known;
+        if (!info.fp64() && source.contains(OpenCLRenderer.FP64_PRAGMA)) {
+            throw new DeviceException(name + " (" + info.name() + "): kernel " + kernelName + " computes in float64 (double), "
+                    + "but this device does not support double precision (no cl_khr_fp64); cast to float32 first, or run it on "
+                    + "another device (e.g. DEVICE=JAVA)");
+        }
 
         String key = CompileCache.key(source, BUILD_OPTIONS, info.platform(), info.name(), info.driverVersion());
         ClProgram program = null;
@@ -577,11 +589,20 @@ public final class OpenCLDevice implements Device {
                         deviceString(d, CL_DEVICE_VENDOR), deviceString(d, CL_DRIVER_VERSION),
                         (deviceLong(d, CL_DEVICE_TYPE) & CL_DEVICE_TYPE_GPU) != 0,
                         deviceInt(d, CL_DEVICE_MAX_COMPUTE_UNITS), deviceLong(d, CL_DEVICE_GLOBAL_MEM_SIZE),
-                        deviceSizeT(d, CL_DEVICE_MAX_WORK_GROUP_SIZE), deviceLong(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE));
+                        deviceSizeT(d, CL_DEVICE_MAX_WORK_GROUP_SIZE), deviceLong(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE),
+                        hasExtension(d, "cl_khr_fp64"));
                 found.add(new Found(info, platform, d));
             }
         }
         return found;
+    }
+
+    private static boolean hasExtension(cl_device_id d, String extension) {
+        try {
+            return Arrays.asList(deviceString(d, CL_DEVICE_EXTENSIONS).split("\\s+")).contains(extension);
+        } catch (CLException e) {
+            return false;
+        }
     }
 
     private static String platformString(cl_platform_id p, int param) {
