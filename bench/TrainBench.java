@@ -26,7 +26,7 @@ public class TrainBench {
     }
 
     public static void main(String[] args) {
-        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int maxSteps = args.length > 1 ? Integer.parseInt(args[1]) : Integer.MAX_VALUE;
         String device = Devices.defaultName();
         System.out.println("device: " + device + " = " + Devices.get(device).description());

@@ -7,7 +7,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 root = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist"
-epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 
 
 def idx(name):

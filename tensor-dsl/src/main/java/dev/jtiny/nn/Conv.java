@@ -164,7 +164,13 @@ public final class Conv {
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         return named("maxPool2d", () -> {
             checkPool("maxPool2d", x, kernel, stride, padding, dilation);
-            double lowest = x.dtype() == DType.FLOAT32 ? Double.NEGATIVE_INFINITY : Integer.MIN_VALUE;
+            double lowest = switch (x.dtype()) {   // padding must never win the max
+                case FLOAT32, FLOAT64, FLOAT16, BFLOAT16 -> Double.NEGATIVE_INFINITY;
+                case INT64 -> Long.MIN_VALUE;
+                case INT32 -> Integer.MIN_VALUE;
+                case INT8 -> Byte.MIN_VALUE;
+                case UINT8, BOOL -> 0;
+            };
             Tensor padded = padding[0] == 0 && padding[1] == 0 ? x : x.pad(spatialPads(x.ndim(), padding), lowest);
             return windows(padded, kernel, stride, dilation).max(-2, -1);
         });
