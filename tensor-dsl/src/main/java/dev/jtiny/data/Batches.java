@@ -3,6 +3,7 @@ package dev.jtiny.data;
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.HalfPrecision;
 
 import java.util.Arrays;
 import java.util.Iterator;
@@ -27,36 +28,53 @@ public final class Batches {
     /** One batch: rows of x and the matching rows of y. */
     public record Batch(Tensor x, Tensor y) {}
 
-    /** A tensor's values on the host, with what is needed to cut rows out of them. */
+    /** A tensor's values on the host, in its dtype's host array ({@link DType#newHostArray}), cut into rows. */
     private record Rows(Object data, DType dtype, int[] shape, int rowLength, String device) {
         static Rows of(Tensor t) {
             int[] s = t.shape();
             int rowLength = s[0] == 0 ? 0 : (int) (t.numel() / s[0]);
-            Object data = switch (t.dtype()) {
+            DType d = t.dtype();
+            Object data = switch (d) {
                 case FLOAT32 -> t.toFloatArray();
+                case FLOAT64 -> t.toDoubleArray();
                 case INT32 -> t.toIntArray();
-                case BOOL -> t.toBooleanArray();
-                default -> throw new IllegalArgumentException("batches: " + t.dtype() + " tensors are not supported yet; cast to float32, int32 or bool first");
+                case INT64 -> t.toLongArray();
+                case FLOAT16, BFLOAT16 -> {
+                    // A float holds every 16-bit float exactly, so rounding back gives the stored bits.
+                    float[] f = t.toFloatArray();
+                    short[] bits = new short[f.length];
+                    for (int i = 0; i < f.length; i++) bits[i] = d == DType.FLOAT16 ? HalfPrecision.f16(f[i]) : HalfPrecision.bf16(f[i]);
+                    yield bits;
+                }
+                case INT8, UINT8 -> {
+                    int[] v = t.toIntArray();
+                    byte[] b = new byte[v.length];
+                    for (int i = 0; i < v.length; i++) b[i] = (byte) v[i]; // uint8 255 is the byte 0xFF
+                    yield b;
+                }
+                case BOOL -> {
+                    boolean[] v = t.toBooleanArray();
+                    byte[] b = new byte[v.length];
+                    for (int i = 0; i < v.length; i++) b[i] = (byte) (v[i] ? 1 : 0);
+                    yield b;
+                }
             };
-            return new Rows(data, t.dtype(), s, rowLength, t.device());
+            return new Rows(data, d, s, rowLength, t.device());
         }
 
         Tensor gather(int[] order, int from, int to) {
             int n = to - from;
-            Object out = switch (dtype) {
-                case FLOAT32 -> new float[n * rowLength];
-                case INT32 -> new int[n * rowLength];
-                case BOOL -> new boolean[n * rowLength];
-                default -> throw new IllegalStateException("batches: unsupported dtype " + dtype);
-            };
+            Object out = dtype.newHostArray(n * rowLength);
             for (int k = 0; k < n; k++) System.arraycopy(data, order[from + k] * rowLength, out, k * rowLength, rowLength);
             int[] batchShape = shape.clone();
             batchShape[0] = n;
-            Tensor t = switch (out) {
-                case float[] f -> Tensor.of(f, batchShape);
-                case int[] i -> Tensor.of(i, batchShape);
-                case boolean[] b -> Tensor.of(b, batchShape);
-                default -> throw new IllegalStateException("unexpected host array " + out);
+            Tensor t = switch (dtype) {
+                case FLOAT32 -> Tensor.of((float[]) out, batchShape);
+                case FLOAT64 -> Tensor.ofDoubles((double[]) out, batchShape);
+                case FLOAT16, BFLOAT16 -> Tensor.ofBits((short[]) out, dtype, batchShape);
+                case INT32 -> Tensor.of((int[]) out, batchShape);
+                case INT64 -> Tensor.of((long[]) out, batchShape);
+                case INT8, UINT8, BOOL -> Tensor.of((byte[]) out, dtype, batchShape);
             };
             return t.to(device);
         }

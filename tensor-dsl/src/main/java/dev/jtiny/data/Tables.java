@@ -3,8 +3,10 @@ package dev.jtiny.data;
 
 import dev.jtiny.Tensor;
 import tech.tablesaw.api.BooleanColumn;
+import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.FloatColumn;
 import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
@@ -49,8 +51,10 @@ public final class Tables {
     }
 
     /**
-     * A 2-D tensor [rows, columns] as a table with one column per name: float32 as float columns, int32 as int
-     * columns, bool as boolean columns.
+     * A 2-D tensor [rows, columns] as a table with one column per name: float32 as float columns; float64, float16
+     * and bfloat16 as double columns (exact); int32, int8 and uint8 as int columns (uint8 as 0..255); int64 as long
+     * columns; bool as boolean columns. Tablesaw keeps missing values as NaN, {@code Integer.MIN_VALUE} and
+     * {@code Long.MIN_VALUE}, so those values read as missing in the table.
      */
     public static Table toTable(Tensor t, String... columnNames) {
         int[] s = t.shape();
@@ -66,33 +70,61 @@ public final class Tables {
         if (new HashSet<>(List.of(columnNames)).size() != width) {
             throw new IllegalArgumentException("toTable: column names " + Arrays.toString(columnNames) + " repeat a name");
         }
-        Table table = Table.create("tensor");
-        switch (t.dtype()) {
+        // An expression, not a statement: a new dtype fails to compile here instead of giving an empty table.
+        List<Column<?>> columns = switch (t.dtype()) {
             case FLOAT32 -> {
                 float[] d = t.toFloatArray();
+                List<Column<?>> r = new ArrayList<>();
                 for (int j = 0; j < width; j++) {
                     float[] col = new float[rows];
                     for (int i = 0; i < rows; i++) col[i] = d[i * width + j];
-                    table.addColumns(FloatColumn.create(columnNames[j], col));
+                    r.add(FloatColumn.create(columnNames[j], col));
                 }
+                yield r;
             }
-            case INT32 -> {
+            case FLOAT64, FLOAT16, BFLOAT16 -> {
+                double[] d = t.toDoubleArray();
+                List<Column<?>> r = new ArrayList<>();
+                for (int j = 0; j < width; j++) {
+                    double[] col = new double[rows];
+                    for (int i = 0; i < rows; i++) col[i] = d[i * width + j];
+                    r.add(DoubleColumn.create(columnNames[j], col));
+                }
+                yield r;
+            }
+            case INT32, INT8, UINT8 -> {
                 int[] d = t.toIntArray();
+                List<Column<?>> r = new ArrayList<>();
                 for (int j = 0; j < width; j++) {
                     int[] col = new int[rows];
                     for (int i = 0; i < rows; i++) col[i] = d[i * width + j];
-                    table.addColumns(IntColumn.create(columnNames[j], col));
+                    r.add(IntColumn.create(columnNames[j], col));
                 }
+                yield r;
+            }
+            case INT64 -> {
+                long[] d = t.toLongArray();
+                List<Column<?>> r = new ArrayList<>();
+                for (int j = 0; j < width; j++) {
+                    long[] col = new long[rows];
+                    for (int i = 0; i < rows; i++) col[i] = d[i * width + j];
+                    r.add(LongColumn.create(columnNames[j], col));
+                }
+                yield r;
             }
             case BOOL -> {
                 boolean[] d = t.toBooleanArray();
+                List<Column<?>> r = new ArrayList<>();
                 for (int j = 0; j < width; j++) {
                     boolean[] col = new boolean[rows];
                     for (int i = 0; i < rows; i++) col[i] = d[i * width + j];
-                    table.addColumns(BooleanColumn.create(columnNames[j], col));
+                    r.add(BooleanColumn.create(columnNames[j], col));
                 }
+                yield r;
             }
-        }
+        };
+        Table table = Table.create("tensor");
+        for (Column<?> c : columns) table.addColumns(c);
         return table;
     }
 

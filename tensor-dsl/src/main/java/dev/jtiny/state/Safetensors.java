@@ -4,6 +4,7 @@ package dev.jtiny.state;
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Devices;
+import dev.jtiny.runtime.HalfPrecision;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,10 +40,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * shape and byte range ({@code data_offsets}, relative to the data after the header) plus an optional
  * {@code "__metadata__"} object of strings, then the tensors' bytes, little-endian and row-major.
  *
- * <p>jtiny writes float32 ({@code F32}), int32 ({@code I32}) and bool ({@code BOOL}) tensors, in name order, so the
- * same tensors always give the same bytes. It reads those and converts others to its own dtypes: {@code F64},
- * {@code F16} and {@code BF16} to float32; {@code I64}, {@code U64}, {@code U32}, {@code I16}, {@code U16},
- * {@code I8} and {@code U8} to int32 (an error names any value that does not fit).
+ * <p>jtiny writes every dtype it has under the format's name for it: float64 {@code F64}, float32 {@code F32},
+ * float16 {@code F16}, bfloat16 {@code BF16}, int64 {@code I64}, int32 {@code I32}, int8 {@code I8}, uint8
+ * {@code U8} and bool {@code BOOL}, bit for bit (the 2-byte floats as their 16-bit patterns), in name order, so the
+ * same tensors always give the same bytes. It reads those into the same dtypes, unchanged. Integer dtypes jtiny does
+ * not have widen to the nearest one that holds them: {@code I16} and {@code U16} to int32, {@code U32} to int64, and
+ * {@code U64} to int64 (an error names any value of 2^63 or more, which int64 cannot hold).
  *
  * <p>A file that is not valid safetensors gives an {@link IllegalArgumentException} naming the file, the tensor and
  * what is wrong; a failure of the file system gives an {@link UncheckedIOException} naming the file.
@@ -72,10 +75,15 @@ public final class Safetensors {
 
         static Kind of(DType d) {
             return switch (d) {
+                case FLOAT64 -> F64;
                 case FLOAT32 -> F32;
+                case FLOAT16 -> F16;
+                case BFLOAT16 -> BF16;
+                case INT64 -> I64;
                 case INT32 -> I32;
+                case INT8 -> I8;
+                case UINT8 -> U8;
                 case BOOL -> BOOL;
-                default -> throw new IllegalArgumentException("safetensors: saving " + d + " tensors is not supported yet; cast to float32, int32 or bool first");
             };
         }
     }
@@ -194,14 +202,34 @@ public final class Safetensors {
         int n = (int) t.numel();
         if (n == 0) return at;
         switch (t.dtype()) {
+            case FLOAT64 -> MemorySegment.copy(t.toDoubleArray(), 0, out, F64, at, n);
             case FLOAT32 -> MemorySegment.copy(t.toFloatArray(), 0, out, F32, at, n);
+            case FLOAT16, BFLOAT16 -> MemorySegment.copy(bits(t), 0, out, I16, at, n);
+            case INT64 -> MemorySegment.copy(t.toLongArray(), 0, out, I64, at, n);
             case INT32 -> MemorySegment.copy(t.toIntArray(), 0, out, I32, at, n);
+            case INT8, UINT8 -> {
+                int[] v = t.toIntArray(); // uint8 reads as 0..255; the low byte is the stored byte either way
+                for (int i = 0; i < n; i++) out.set(I8, at + i, (byte) v[i]);
+            }
             case BOOL -> {
                 boolean[] b = t.toBooleanArray();
                 for (int i = 0; i < n; i++) out.set(I8, at + i, (byte) (b[i] ? 1 : 0));
             }
         }
         return at + (long) n * Kind.of(t.dtype()).size;
+    }
+
+    /**
+     * The 16-bit patterns of a float16 or bfloat16 tensor. Its floats hold every float16 and bfloat16 value exactly
+     * (subnormals included), so converting back to nearest gives the stored bits; only a NaN may come back as another
+     * NaN (a signalling NaN is made quiet on the way through float).
+     */
+    private static short[] bits(Tensor t) {
+        float[] f = t.toFloatArray();
+        short[] b = new short[f.length];
+        if (t.dtype() == DType.FLOAT16) for (int i = 0; i < f.length; i++) b[i] = HalfPrecision.f16(f[i]);
+        else for (int i = 0; i < f.length; i++) b[i] = HalfPrecision.bf16(f[i]);
+        return b;
     }
 
     // ================================================================ loading
@@ -371,46 +399,45 @@ public final class Safetensors {
         int n = (int) e.numel;
         long at = e.begin;
         switch (e.kind) {
+            case F64 -> {
+                double[] a = new double[n];
+                MemorySegment.copy(data, F64, at, a, 0, n);
+                return Tensor.ofDoubles(a, e.shape);
+            }
             case F32 -> {
                 float[] a = new float[n];
                 MemorySegment.copy(data, F32, at, a, 0, n);
                 return Tensor.of(a, e.shape);
             }
-            case F64 -> {
-                float[] a = new float[n];
-                for (int i = 0; i < n; i++) a[i] = (float) data.get(F64, at + 8L * i);
+            case F16, BF16 -> {
+                short[] a = new short[n];
+                MemorySegment.copy(data, I16, at, a, 0, n);
+                return Tensor.ofBits(a, e.kind == Kind.F16 ? DType.FLOAT16 : DType.BFLOAT16, e.shape);
+            }
+            case I64 -> {
+                long[] a = new long[n];
+                MemorySegment.copy(data, I64, at, a, 0, n);
                 return Tensor.of(a, e.shape);
             }
-            case F16 -> {
-                float[] a = new float[n];
-                for (int i = 0; i < n; i++) a[i] = Float.float16ToFloat(data.get(I16, at + 2L * i));
+            case U64 -> {
+                long[] a = new long[n];
+                MemorySegment.copy(data, I64, at, a, 0, n);
+                for (int i = 0; i < n; i++) {
+                    if (a[i] < 0) { // 2^63 and above read as negative
+                        throw bad(file, e.name, "value " + Long.toUnsignedString(a[i]) + " at index " + i
+                                + " does not fit in int64, the widest integer dtype jtiny has");
+                    }
+                }
                 return Tensor.of(a, e.shape);
             }
-            case BF16 -> {
-                // bfloat16 is the top half of a float32's bits.
-                float[] a = new float[n];
-                for (int i = 0; i < n; i++) a[i] = Float.intBitsToFloat((data.get(I16, at + 2L * i) & 0xffff) << 16);
+            case U32 -> {
+                long[] a = new long[n];
+                for (int i = 0; i < n; i++) a[i] = data.get(I32, at + 4L * i) & 0xffffffffL;
                 return Tensor.of(a, e.shape);
             }
             case I32 -> {
                 int[] a = new int[n];
                 MemorySegment.copy(data, I32, at, a, 0, n);
-                return Tensor.of(a, e.shape);
-            }
-            case I64, U64, U32 -> {
-                int[] a = new int[n];
-                for (int i = 0; i < n; i++) {
-                    long v = switch (e.kind) {
-                        case I64 -> data.get(I64, at + 8L * i);
-                        case U64 -> data.get(I64, at + 8L * i); // above 2^63 reads negative: caught below as not fitting
-                        default -> data.get(I32, at + 4L * i) & 0xffffffffL;
-                    };
-                    if (v != (int) v || (e.kind == Kind.U64 && v < 0)) {
-                        String shown = e.kind == Kind.U64 ? Long.toUnsignedString(v) : Long.toString(v);
-                        throw bad(file, e.name, "value " + shown + " at index " + i + " does not fit in int32, jtiny's integer dtype");
-                    }
-                    a[i] = (int) v;
-                }
                 return Tensor.of(a, e.shape);
             }
             case I16, U16 -> {
@@ -421,18 +448,11 @@ public final class Safetensors {
                 }
                 return Tensor.of(a, e.shape);
             }
-            case I8, U8 -> {
-                int[] a = new int[n];
-                for (int i = 0; i < n; i++) {
-                    byte b = data.get(I8, at + i);
-                    a[i] = e.kind == Kind.U8 ? b & 0xff : b;
-                }
-                return Tensor.of(a, e.shape);
-            }
-            case BOOL -> {
-                boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) a[i] = data.get(I8, at + i) != 0;
-                return Tensor.of(a, e.shape);
+            case I8, U8, BOOL -> {
+                byte[] a = new byte[n];
+                MemorySegment.copy(data, I8, at, a, 0, n);
+                DType d = e.kind == Kind.I8 ? DType.INT8 : e.kind == Kind.U8 ? DType.UINT8 : DType.BOOL;
+                return Tensor.of(a, d, e.shape); // a bool byte other than 0 reads as true
             }
             default -> throw bad(file, e.name, "dtype " + e.kind + " cannot be read by jtiny yet (it reads " + READABLE + ")");
         }

@@ -114,6 +114,51 @@ class BatchesTest {
     }
 
     @Test
+    void everyDtypeIsGatheredBitForBit() {
+        // Rows in reverse order: each batch must hold exactly the rows the order names, in every dtype's host form.
+        short[] half = {0x3C00, (short) 0xC000, 0x0001, 0x7BFF, (short) 0xFC00, 0x03FF};
+        short[] brain = {0x3F80, (short) 0xC049, 0x0001, 0x7F7F, (short) 0xFF80, 0x007F};
+        List<Tensor> all = List.of(
+                Tensor.of(new float[]{1.5f, -0f, Float.MIN_VALUE, 3, 4, 5}, 3, 2),
+                Tensor.ofDoubles(new double[]{0.1, -1.0 / 3, Double.MIN_VALUE, 1e300, -0.0, 7}, 3, 2),
+                Tensor.ofBits(half, DType.FLOAT16, 3, 2),
+                Tensor.ofBits(brain, DType.BFLOAT16, 3, 2),
+                Tensor.of(new int[]{Integer.MIN_VALUE, -1, 0, 1, 2, Integer.MAX_VALUE}, 3, 2),
+                Tensor.of(new long[]{Long.MIN_VALUE, (1L << 53) + 1, -1, 0, 42, Long.MAX_VALUE}, 3, 2),
+                Tensor.of(new byte[]{-128, -1, 0, 1, 2, 127}, DType.INT8, 3, 2),
+                Tensor.of(new byte[]{0, 1, (byte) 128, (byte) 200, (byte) 254, (byte) 255}, DType.UINT8, 3, 2),
+                Tensor.of(new boolean[]{true, false, false, true, true, true}, 3, 2));
+        for (int i = 0; i < all.size(); i++) {
+            Tensor x = all.get(i), y = all.get((i + 1) % all.size()).reshape(3, 1, 2);
+            Batches b = Batches.of(x, y, 2).shuffle(5);
+            int[] order = b.order(1);
+            long[] xs = values(x), ys = values(y);
+            int from = 0;
+            for (Batches.Batch batch : b.epoch(1)) {
+                int n = batch.x().shape()[0];
+                assertEquals(x.dtype(), batch.x().dtype());
+                assertEquals(y.dtype(), batch.y().dtype());
+                assertArrayEquals(new int[]{n, 2}, batch.x().shape());
+                assertArrayEquals(new int[]{n, 1, 2}, batch.y().shape());
+                long[] bx = values(batch.x()), by = values(batch.y());
+                for (int k = 0; k < n; k++) {
+                    int row = order[from + k];
+                    assertArrayEquals(Arrays.copyOfRange(xs, 2 * row, 2 * row + 2), Arrays.copyOfRange(bx, 2 * k, 2 * k + 2), x.dtype() + " x row " + row);
+                    assertArrayEquals(Arrays.copyOfRange(ys, 2 * row, 2 * row + 2), Arrays.copyOfRange(by, 2 * k, 2 * k + 2), y.dtype() + " y row " + row);
+                }
+                from += n;
+            }
+            assertEquals(3, from);
+        }
+    }
+
+    /** Each value exactly: a float's bits (as a double, which holds every float dtype), an integer's value. */
+    private static long[] values(Tensor t) {
+        if (!t.dtype().isFloat()) return t.toLongArray();
+        return Arrays.stream(t.toDoubleArray()).mapToLong(Double::doubleToRawLongBits).toArray();
+    }
+
+    @Test
     void badArgumentsAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Batches.of(x(4), y(5), 2));
         assertEquals("Batches.of: x has 4 rows (shape [4, 3]) but y has 5 (shape [5])", e.getMessage());

@@ -52,6 +52,39 @@ class TablesTest {
     }
 
     @Test
+    void toTableHasAColumnTypeForEveryDtype() {
+        Table doubles = Tables.toTable(Tensor.ofDoubles(new double[]{0.1, -1.0 / 3, 1e300, Double.MIN_VALUE}, 2, 2), "a", "b");
+        assertEquals(ColumnType.DOUBLE, doubles.column("a").type());
+        assertEquals(List.of(0.1, 1e300), doubles.doubleColumn("a").asList());
+        assertEquals(List.of(-1.0 / 3, Double.MIN_VALUE), doubles.doubleColumn("b").asList());
+
+        Table half = Tables.toTable(Tensor.ofBits(new short[]{0x3C00, (short) 0xC000, 0x0001, 0x7BFF}, DType.FLOAT16, 2, 2), "a", "b");
+        assertEquals(ColumnType.DOUBLE, half.column("b").type());
+        assertEquals(List.of(1.0, 0x1p-24), half.doubleColumn("a").asList(), "subnormals exactly");
+        assertEquals(List.of(-2.0, 65504.0), half.doubleColumn("b").asList());
+        Table brain = Tables.toTable(Tensor.ofBits(new short[]{0x3F80, (short) 0xC049}, DType.BFLOAT16, 2, 1), "v");
+        assertEquals(List.of(1.0, -3.140625), brain.doubleColumn("v").asList());
+
+        Table i8 = Tables.toTable(Tensor.of(new byte[]{-128, 127}, DType.INT8, 1, 2), "a", "b");
+        assertEquals(ColumnType.INTEGER, i8.column("a").type());
+        assertEquals(List.of(-128), i8.intColumn("a").asList());
+        assertEquals(List.of(127), i8.intColumn("b").asList());
+        Table u8 = Tables.toTable(Tensor.of(new byte[]{(byte) 255, (byte) 128}, DType.UINT8, 2, 1), "v");
+        assertEquals(ColumnType.INTEGER, u8.column("v").type());
+        assertEquals(List.of(255, 128), u8.intColumn("v").asList());
+
+        long big = (1L << 53) + 1;
+        Table longs = Tables.toTable(Tensor.of(new long[]{big, Long.MIN_VALUE + 1, -1, Long.MAX_VALUE}, 2, 2), "a", "b");
+        assertEquals(ColumnType.LONG, longs.column("a").type());
+        assertEquals(List.of(big, -1L), longs.longColumn("a").asList(), "int64 beyond 2^53 exactly");
+        assertEquals(List.of(Long.MIN_VALUE + 1, Long.MAX_VALUE), longs.longColumn("b").asList());
+
+        Table floats = Tables.toTable(Tensor.of(new float[]{1.5f, -0.25f}, 2, 1), "v");
+        assertEquals(ColumnType.FLOAT, floats.column("v").type());
+        assertEquals(List.of(1.5f, -0.25f), floats.floatColumn("v").asList());
+    }
+
+    @Test
     void errorsNameTheColumnAndTheShape() throws IOException {
         Table people = Table.read().csv(Files.writeString(dir.resolve("people.csv"), CSV).toFile());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tables.fromTable(people, "age", "name"));

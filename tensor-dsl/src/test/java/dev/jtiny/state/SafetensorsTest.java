@@ -45,6 +45,16 @@ class SafetensorsTest {
         in.put("empty", Tensor.of(new float[0], 0));
         in.put("none", Tensor.of(new int[0], 2, 0, 3));
         in.put("nobool", Tensor.of(new boolean[0], 0, 4));
+        in.put("f64", Tensor.ofDoubles(new double[]{0.1, -1.0 / 3, Double.MIN_VALUE, -Double.MAX_VALUE, -0.0, Double.NaN,
+                Double.NEGATIVE_INFINITY, Math.PI}, 2, 4));
+        in.put("f64.computed", Tensor.ofDoubles(1, 2, 3).mul(Tensor.ofDoubles(0.1, 0.1, 0.1)));
+        in.put("f16", Tensor.ofBits(HALF_BITS, DType.FLOAT16, 3, 4));
+        in.put("bf16", Tensor.ofBits(BRAIN_BITS, DType.BFLOAT16, 12));
+        in.put("f16.computed", Tensor.ofBits(new short[]{0x3C00, 0x3555}, DType.FLOAT16, 2).div(3)); // rounded to float16 once
+        in.put("i64", Tensor.of(new long[]{Long.MIN_VALUE, Long.MAX_VALUE, (1L << 53) + 1, -(1L << 53) - 1, 0, -1}, 3, 2));
+        in.put("i8", Tensor.of(new byte[]{-128, 127, 0, -1}, DType.INT8, 4));
+        in.put("u8", Tensor.of(new byte[]{0, 1, (byte) 128, (byte) 255}, DType.UINT8, 2, 2));
+        in.put("u8.empty", Tensor.of(new byte[0], DType.UINT8, 0));
         Map<String, String> meta = Map.of("format", "pt", "quote\"d", "line\nbreak\ttab \\ back", "ünï", "日本 😀", "empty", "");
         Path f = dir.resolve("model.safetensors");
         Safetensors.save(in, meta, f);
@@ -55,12 +65,13 @@ class SafetensorsTest {
             Tensor a = e.getValue(), b = out.get(e.getKey());
             assertArrayEquals(a.shape(), b.shape(), e.getKey());
             assertEquals(a.dtype(), b.dtype(), e.getKey());
-            switch (a.dtype()) {
-                case FLOAT32 -> assertArrayEquals(a.toFloatArray(), b.toFloatArray(), 0f, e.getKey());
-                case INT32 -> assertArrayEquals(a.toIntArray(), b.toIntArray(), e.getKey());
-                case BOOL -> assertArrayEquals(a.toBooleanArray(), b.toBooleanArray(), e.getKey());
-            }
+            assertArrayEquals(bits(a), bits(b), e.getKey() + ": every value bit for bit");
         }
+        assertEquals(Long.MIN_VALUE, out.get("i64").toLongArray()[0]);
+        assertEquals((1L << 53) + 1, out.get("i64").toLongArray()[2], "int64 beyond 2^53 exactly");
+        assertArrayEquals(new int[]{0, 1, 128, 255}, out.get("u8").toIntArray());
+        assertArrayEquals(new int[]{-128, 127, 0, -1}, out.get("i8").toIntArray());
+        assertEquals(0.30000000000000004, out.get("f64.computed").toDoubleArray()[2], 0.0, "float64 computed in float64");
         assertArrayEquals(new float[]{3, 5, 7, 9}, out.get("computed").toFloatArray());
         assertEquals(-0.0f, out.get("specials").toFloatArray()[1]);
         assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(out.get("specials").toFloatArray()[1]), "negative zero keeps its sign");
@@ -144,18 +155,19 @@ class SafetensorsTest {
     // ================================================================ a file written by hand from the format's description
 
     @Test
-    void readsAHandWrittenFileWithEveryConvertedDtype() throws IOException {
+    void readsAHandWrittenFileIntoNativeDtypes() throws IOException {
         // Entries out of name order, data out of entry order, metadata last, whitespace in the JSON: all allowed.
         Spec s = new Spec();
         s.tensor("u8", "U8", new int[]{3}, new byte[]{0, (byte) 255, (byte) 128});
         s.tensor("half", "F16", new int[]{2, 3}, le16(0x3C00, 0xC000, 0x3800, 0x7BFF, 0x0001, 0x7C00));
         s.tensor("brain", "BF16", new int[]{4}, le16(0x3F80, 0xC049, 0x7F80, 0x0001));
         s.tensor("double", "F64", new int[]{3}, leF64(0.1, -1.0 / 3, 1e300));
-        s.tensor("long", "I64", new int[]{2, 2}, leI64(-5, Integer.MAX_VALUE, Integer.MIN_VALUE, 0));
+        s.tensor("long", "I64", new int[]{2, 2}, leI64(-5, (1L << 53) + 1, Long.MIN_VALUE, Long.MAX_VALUE));
         s.tensor("i8", "I8", new int[]{2}, new byte[]{(byte) -128, 127});
         s.tensor("i16", "I16", new int[]{2}, le16(0xFFFF, 0x7FFF));
         s.tensor("u16", "U16", new int[]{2}, le16(0xFFFF, 0x7FFF));
-        s.tensor("u32", "U32", new int[]{1}, leI32(0x7FFFFFFF));
+        s.tensor("u32", "U32", new int[]{2}, leI32(0x7FFFFFFF, 0xFFFFFFFF));
+        s.tensor("u64", "U64", new int[]{2}, leI64(Long.MAX_VALUE, 0));
         s.tensor("flag", "BOOL", new int[]{3}, new byte[]{1, 0, 1});
         s.tensor("f32", "F32", new int[]{}, leF32(-7.25f));
         s.tensor("i32", "I32", new int[]{1, 2}, leI32(-1, 65536));
@@ -164,22 +176,76 @@ class SafetensorsTest {
         Path f = s.write(dir.resolve("hand.safetensors"));
 
         Map<String, Tensor> t = Safetensors.load(f);
-        assertEquals(List.of("brain", "double", "f32", "flag", "half", "i16", "i32", "i8", "long", "u16", "u32", "u8", "zero"), List.copyOf(t.keySet()));
-        expect(t.get("half"), DType.FLOAT32, new int[]{2, 3}, 1f, -2f, 0.5f, 65504f, 0x1p-24f, Float.POSITIVE_INFINITY);
-        expect(t.get("brain"), DType.FLOAT32, new int[]{4}, 1f, -3.140625f, Float.POSITIVE_INFINITY, 0x1p-133f);
-        expect(t.get("double"), DType.FLOAT32, new int[]{3}, 0.1f, (float) (-1.0 / 3), Float.POSITIVE_INFINITY);
-        expect(t.get("f32"), DType.FLOAT32, new int[]{}, -7.25f);
-        expect(t.get("zero"), DType.FLOAT32, new int[]{0, 5});
-        expectInts(t.get("long"), new int[]{2, 2}, -5, Integer.MAX_VALUE, Integer.MIN_VALUE, 0);
-        expectInts(t.get("u8"), new int[]{3}, 0, 255, 128);
-        expectInts(t.get("i8"), new int[]{2}, -128, 127);
-        expectInts(t.get("i16"), new int[]{2}, -1, 32767);
-        expectInts(t.get("u16"), new int[]{2}, 65535, 32767);
-        expectInts(t.get("u32"), new int[]{1}, Integer.MAX_VALUE);
-        expectInts(t.get("i32"), new int[]{1, 2}, -1, 65536);
+        assertEquals(List.of("brain", "double", "f32", "flag", "half", "i16", "i32", "i8", "long", "u16", "u32", "u64", "u8", "zero"), List.copyOf(t.keySet()));
+        expect(t.get("half"), DType.FLOAT16, new int[]{2, 3}, 1, -2, 0.5, 65504, 0x1p-24, Double.POSITIVE_INFINITY);
+        expect(t.get("brain"), DType.BFLOAT16, new int[]{4}, 1, -3.140625, Double.POSITIVE_INFINITY, 0x1p-133);
+        expect(t.get("double"), DType.FLOAT64, new int[]{3}, 0.1, -1.0 / 3, 1e300);
+        expect(t.get("f32"), DType.FLOAT32, new int[]{}, -7.25);
+        expect(t.get("zero"), DType.FLOAT64, new int[]{0, 5});
+        expectLongs(t.get("long"), DType.INT64, new int[]{2, 2}, -5, (1L << 53) + 1, Long.MIN_VALUE, Long.MAX_VALUE);
+        expectLongs(t.get("u8"), DType.UINT8, new int[]{3}, 0, 255, 128);
+        expectLongs(t.get("i8"), DType.INT8, new int[]{2}, -128, 127);
+        expectLongs(t.get("i16"), DType.INT32, new int[]{2}, -1, 32767);
+        expectLongs(t.get("u16"), DType.INT32, new int[]{2}, 65535, 32767);
+        expectLongs(t.get("u32"), DType.INT64, new int[]{2}, Integer.MAX_VALUE, 0xFFFFFFFFL);
+        expectLongs(t.get("u64"), DType.INT64, new int[]{2}, Long.MAX_VALUE, 0);
+        expectLongs(t.get("i32"), DType.INT32, new int[]{1, 2}, -1, 65536);
         assertEquals(DType.BOOL, t.get("flag").dtype());
         assertArrayEquals(new boolean[]{true, false, true}, t.get("flag").toBooleanArray());
         assertEquals(Map.of("format", "pt", "say", "\"hi\"\n\ttab \\ /", "uni", "é😀 ü"), Safetensors.metadata(f));
+    }
+
+    @Test
+    void nativeDtypesAreSavedWithTheirNamesAndTheSameBytes() throws IOException {
+        // Loaded from bytes written by hand, saved again: the data must come back byte for byte, in name order.
+        Map<String, String> dtypes = new java.util.TreeMap<>();
+        Map<String, byte[]> raw = new java.util.TreeMap<>();
+        raw.put("a.f64", leF64(0.1, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, Double.NEGATIVE_INFINITY));
+        raw.put("b.f32", leF32(-7.25f, Float.MIN_VALUE, -0.0f));
+        raw.put("c.f16", le16(HALF_BITS));
+        raw.put("d.bf16", le16(BRAIN_BITS));
+        raw.put("e.i64", leI64(Long.MIN_VALUE, Long.MAX_VALUE, (1L << 53) + 1, -1));
+        raw.put("f.i32", leI32(Integer.MIN_VALUE, -1, 65536));
+        raw.put("g.i8", new byte[]{-128, 127, -1, 0});
+        raw.put("h.u8", new byte[]{0, (byte) 255, (byte) 128, 1});
+        raw.put("i.bool", new byte[]{1, 0, 0, 1});
+        String[] names = {"F64", "F32", "F16", "BF16", "I64", "I32", "I8", "U8", "BOOL"};
+        int[] sizes = {8, 4, 2, 2, 8, 4, 1, 1, 1};
+        Spec s = new Spec();
+        int k = 0;
+        for (var e : raw.entrySet()) {
+            dtypes.put(e.getKey(), names[k]);
+            s.tensor(e.getKey(), names[k], new int[]{e.getValue().length / sizes[k]}, e.getValue());
+            k++;
+        }
+        Map<String, Tensor> loaded = Safetensors.load(s.write(dir.resolve("in.safetensors")));
+        Path again = dir.resolve("again.safetensors");
+        Safetensors.save(loaded, again);
+
+        byte[] bytes = Files.readAllBytes(again);
+        int headerLength = (int) ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        String header = new String(bytes, 8, headerLength, StandardCharsets.UTF_8);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        for (var e : raw.entrySet()) {
+            assertTrue(header.contains("\"" + e.getKey() + "\":{\"dtype\":\"" + dtypes.get(e.getKey()) + "\""), e.getKey() + " in " + header);
+            expected.writeBytes(e.getValue());
+        }
+        assertArrayEquals(expected.toByteArray(), Arrays.copyOfRange(bytes, 8 + headerLength, bytes.length));
+    }
+
+    @Test
+    void sixteenBitNaNsStayNaNs() {
+        // Signalling NaNs (quiet bit clear) may come back quiet: the values pass through float on the host.
+        Map<String, Tensor> in = Map.of(
+                "h", Tensor.ofBits(new short[]{0x7C01, (short) 0xFD55, 0x7E00}, DType.FLOAT16, 3),
+                "b", Tensor.ofBits(new short[]{0x7F81, (short) 0xFFC5, 0x7FC0}, DType.BFLOAT16, 3));
+        Path f = dir.resolve("nan.safetensors");
+        Safetensors.save(in, f);
+        Map<String, Tensor> out = Safetensors.load(f);
+        for (String name : List.of("h", "b")) {
+            assertEquals(in.get(name).dtype(), out.get(name).dtype());
+            for (float v : out.get(name).toFloatArray()) assertTrue(Float.isNaN(v), name + ": " + Arrays.toString(out.get(name).toFloatArray()));
+        }
     }
 
     @Test
@@ -314,8 +380,8 @@ class SafetensorsTest {
         loadFails(unknown.write(dir.resolve("q.safetensors")), "tensor 'q'", "unknown dtype \"Q4_K\"");
 
         Spec big = new Spec();
-        big.tensor("ids", "I64", new int[]{3}, leI64(1, 2, 3_000_000_000L));
-        loadFails(big.write(dir.resolve("big.safetensors")), "tensor 'ids'", "value 3000000000 at index 2 does not fit in int32");
+        big.tensor("ids", "U64", new int[]{3}, leI64(1, Long.MAX_VALUE, Long.MIN_VALUE));
+        loadFails(big.write(dir.resolve("big.safetensors")), "tensor 'ids'", "value 9223372036854775808 at index 2 does not fit in int64");
 
         Spec u64 = new Spec();
         u64.tensor("n", "U64", new int[]{1}, leI64(-1));
@@ -324,16 +390,32 @@ class SafetensorsTest {
 
     // ================================================================ helpers
 
-    private static void expect(Tensor t, DType dtype, int[] shape, float... values) {
+    /**
+     * float16 bit patterns: ±0, ±1, the largest, the smallest subnormal and normal, the largest subnormal, ±infinity
+     * and a quiet NaN with a payload.
+     */
+    private static final short[] HALF_BITS = {0x0000, (short) 0x8000, 0x3C00, (short) 0xBC00, 0x7BFF, 0x0001, 0x0400,
+            0x03FF, (short) 0x8001, 0x7C00, (short) 0xFC00, 0x7E55};
+    /** The same for bfloat16 (the float32 exponent range: subnormals down to 2^-133). */
+    private static final short[] BRAIN_BITS = {0x0000, (short) 0x8000, 0x3F80, (short) 0xC049, 0x7F7F, 0x0001, 0x0080,
+            0x007F, (short) 0x8001, 0x7F80, (short) 0xFF80, 0x7FC5};
+
+    private static void expect(Tensor t, DType dtype, int[] shape, double... values) {
         assertEquals(dtype, t.dtype());
         assertArrayEquals(shape, t.shape());
-        assertArrayEquals(values, t.toFloatArray(), 0f);
+        assertArrayEquals(values, t.toDoubleArray(), 0.0);
     }
 
-    private static void expectInts(Tensor t, int[] shape, int... values) {
-        assertEquals(DType.INT32, t.dtype());
+    private static void expectLongs(Tensor t, DType dtype, int[] shape, long... values) {
+        assertEquals(dtype, t.dtype());
         assertArrayEquals(shape, t.shape());
-        assertArrayEquals(values, t.toIntArray());
+        assertArrayEquals(values, t.toLongArray());
+    }
+
+    /** Each value exactly: a float's bits (as a double, which holds every float dtype exactly), an integer's value. */
+    private static long[] bits(Tensor t) {
+        if (!t.dtype().isFloat()) return t.toLongArray();
+        return Arrays.stream(t.toDoubleArray()).mapToLong(Double::doubleToRawLongBits).toArray();
     }
 
     private static void fails(Executable body, String... fragments) {
@@ -397,6 +479,12 @@ class SafetensorsTest {
     private static byte[] le16(int... bits) {
         ByteBuffer b = ByteBuffer.allocate(2 * bits.length).order(ByteOrder.LITTLE_ENDIAN);
         for (int v : bits) b.putShort((short) v);
+        return b.array();
+    }
+
+    private static byte[] le16(short[] bits) {
+        ByteBuffer b = ByteBuffer.allocate(2 * bits.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (short v : bits) b.putShort(v);
         return b.array();
     }
 
