@@ -31,7 +31,8 @@ public class TrainBench {
         String device = Devices.defaultName();
         System.out.println("device: " + device + " = " + Devices.get(device).description());
         Tensor.manualSeed(0);
-        FashionMnist data = FashionMnist.load();
+        String dir = System.getProperty("fashion.dir");   // default: /usr/share/datasets/fashion-mnist
+        FashionMnist data = dir == null ? FashionMnist.load() : FashionMnist.load(java.nio.file.Path.of(dir));
         Tensor trainX = data.trainImages().reshape(-1, 1, 28, 28), testX = data.testImages().reshape(-1, 1, 28, 28);
         Sequential net = model();
         Adam opt = new Adam(net.parameters(), 1e-3);

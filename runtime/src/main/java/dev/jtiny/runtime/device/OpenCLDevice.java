@@ -406,12 +406,7 @@ public final class OpenCLDevice implements Device {
             clEnqueueNDRangeKernel(queue, p.kernel, g.length, null, g, l, 0, null, event);
             enqueued = true;
             if (!timed) return Double.NaN;
-            clWaitForEvents(1, new cl_event[] {event});
-            long[] start = new long[1];
-            long[] end = new long[1];
-            clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(start), null);
-            clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(end), null);
-            return (end[0] - start[0]) * 1e-9;
+            return secondsOf(event);
         } catch (CLException e) {
             throw fail(what + " over global " + Arrays.toString(global)
                     + (local == null ? "" : " local " + Arrays.toString(local)), e);
@@ -433,17 +428,22 @@ public final class OpenCLDevice implements Device {
             clEnqueueCopyBuffer(queue, sr.mem, d.mem, 0, 0, sr.bytes(), 0, null, event);
             enqueued = true;
             if (!timed) return Double.NaN;
-            clWaitForEvents(1, new cl_event[] {event});
-            long[] start = new long[1];
-            long[] end = new long[1];
-            clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(start), null);
-            clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(end), null);
-            return (end[0] - start[0]) * 1e-9;
+            return secondsOf(event);
         } catch (CLException e) {
             throw fail("copy of " + sr.bytes() + " bytes", e);
         } finally {
             if (enqueued && event != null) quietly(event, CL::clReleaseEvent);
         }
+    }
+
+    /** Waits for a profiled command and returns how long it ran on the device. */
+    private static double secondsOf(cl_event event) {
+        clWaitForEvents(1, new cl_event[] {event});
+        long[] start = new long[1];
+        long[] end = new long[1];
+        clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(start), null);
+        clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(end), null);
+        return (end[0] - start[0]) * 1e-9;
     }
 
     private long[] workSizes(int[] dims, String what, String kind) {
