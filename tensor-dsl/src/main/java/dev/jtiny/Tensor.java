@@ -37,6 +37,8 @@ public final class Tensor implements AutoCloseable {
     private LazyBuffer outAtCreation;
     private Grad.Rule rule;
     private static final ThreadLocal<int[]> NO_GRAD = ThreadLocal.withInitial(() -> new int[1]);
+    /** While a {@link Jit} captures, it hears of every assign: the tensors a step updates (its state). */
+    static final ThreadLocal<java.util.function.BiConsumer<Tensor, LazyBuffer>> ON_ASSIGN = new ThreadLocal<>();
 
     Tensor(LazyBuffer lb) { this.lb = lb; }
 
@@ -317,6 +319,8 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("assign: value shape " + Arrays.toString(value.shape()) + " differs from the tensor's " + Arrays.toString(shape()));
         }
         sameDevice("assign", value);
+        java.util.function.BiConsumer<Tensor, LazyBuffer> hook = ON_ASSIGN.get();
+        if (hook != null) hook.accept(this, lb);
         lb = value.cast(lb.dtype).lb;
         return this;
     }

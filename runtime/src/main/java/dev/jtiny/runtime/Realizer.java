@@ -23,6 +23,20 @@ public final class Realizer {
 
     private record Rendered(LinearKernel linear, String source, String symbol) {}
 
+    /** Sees every kernel launch and copy while installed: how a JIT captures the work of a function. */
+    public interface Recorder {
+        /** {@code args[0]} is the output. */
+        void kernel(Device device, Program program, int[] global, int[] local, Buffer[] args);
+
+        /** A copy into {@code dst}: from {@code src}, or from host data (src null) that stays in dst. */
+        void copy(Buffer src, Buffer dst);
+    }
+
+    private static Recorder recorder;
+
+    /** Installs (or, with null, removes) the recorder. */
+    public static synchronized void record(Recorder r) { recorder = r; }
+
     private Realizer() {}
 
     /** Computes every given node that is not realized yet, with as few kernels as the scheduler allows. */
@@ -53,6 +67,7 @@ public final class Realizer {
         long t0 = System.nanoTime();
         base.ensureUploaded(b);
         base.setRealized(b);
+        if (recorder != null) recorder.copy(null, b);
         traceCopy("host", base.device, b.bytes(), (System.nanoTime() - t0) * 1e-9, Config.debug());
         return b;
     }
@@ -65,6 +80,7 @@ public final class Realizer {
         Buffer out = new Buffer(dst, c.out().dtype, (int) c.out().numel());
         out.copyIn(host);
         c.out().setRealized(out);
+        if (recorder != null) recorder.copy(src, out);
         traceCopy(src.device.name(), dst.name(), out.bytes(), (System.nanoTime() - t0) * 1e-9, debug);
     }
 
@@ -100,8 +116,10 @@ public final class Realizer {
         }
 
         RawBuffer[] args = new RawBuffer[item.inputs().size() + 1];
+        Buffer[] buffers = new Buffer[args.length];
         Buffer outBuf = new Buffer(device, out.dtype, (int) out.numel());
         args[0] = outBuf.raw();
+        buffers[0] = outBuf;
         long bytes = outBuf.bytes();
         for (int i = 0; i < item.inputs().size(); i++) {
             LazyBuffer in = item.inputs().get(i);
@@ -111,6 +129,7 @@ public final class Realizer {
             }
             Buffer b = uploaded(in);
             args[i + 1] = b.raw();
+            buffers[i + 1] = b;
             bytes += b.bytes();
         }
         // GPUs get work-groups of a fixed size (the kernel ignores the rounded-up tail); CPUs let the device choose.
@@ -119,6 +138,7 @@ public final class Realizer {
         int[] global = {groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()};
         double seconds = device.launch(p, args, global, local, debug >= 2);
         Counters.kernelLaunched();
+        if (recorder != null) recorder.kernel(device, p, global, local, buffers);
         if (out.dtype.isFloat() && Config.getInt("CHECKNAN", 0) > 0) checkFinite(lk, device, outBuf);
         out.setRealized(outBuf);
         KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), global, local, seconds, lk.flops(), bytes,

@@ -33,10 +33,10 @@ public abstract class Optimizer {
 
     public double learningRate() { return lrValue; }
 
-    /** Sets the learning rate for the next steps (one tiny copy; no recompilation). */
+    /** Sets the learning rate for the next steps: one tiny copy into the same buffer, so compiled and jitted kernels see it. */
     public void setLearningRate(double v) {
         lrValue = v;
-        lr.assign(Tensor.of(new float[]{(float) v}).to(lr.device())).realize();
+        lr.lazyBuffer().buffer().copyIn(new float[]{(float) v});
     }
 
     /** Clears every parameter's gradient. */
