@@ -1,7 +1,9 @@
 // Trains a small CNN on Fashion-MNIST and reports test accuracy, time per epoch and step, and kernels per step.
 // Run: ./jtiny bench train [epochs] [max steps per epoch]   (on a GPU machine the default device is the GPU)
+// With JTINY_JVM_OPTS=-Djit=true the training step is captured once and replayed (dev.jtiny.Jit).
 // The same model in PyTorch: bench/train_torch.py (same architecture, optimizer, batch size and epochs).
 
+import dev.jtiny.Jit;
 import dev.jtiny.Tensor;
 import dev.jtiny.data.Batches;
 import dev.jtiny.data.FashionMnist;
@@ -37,6 +39,16 @@ public class TrainBench {
         Sequential net = model();
         Adam opt = new Adam(net.parameters(), 1e-3);
         Batches batches = Batches.of(trainX, data.trainLabels(), 64).shuffle(1).dropLast(true);
+        boolean useJit = Boolean.getBoolean("jit");
+        Jit.Fn step = in -> {
+            opt.zeroGrad();
+            Tensor loss = Losses.crossEntropy(net.forward(in[0]), in[1]);
+            loss.backward();
+            opt.step();
+            return new Tensor[]{loss.realize()};
+        };
+        Jit jitted = Jit.of(step);
+        System.out.println("jit: " + (useJit ? "on (the step is captured on its second call and replayed)" : "off"));
         long kernelsPerStep = 0;
         for (int epoch = 0; epoch < epochs; epoch++) {
             long t0 = System.nanoTime();
@@ -46,11 +58,8 @@ public class TrainBench {
                 if (steps == maxSteps) break;
                 long s0 = System.nanoTime();
                 Counters.reset();
-                opt.zeroGrad();
-                Tensor loss = Losses.crossEntropy(net.forward(b.x().to(device)), b.y().to(device));
-                loss.backward();
-                opt.step();
-                Tensor.realize(loss);
+                Tensor x = b.x().to(device), y = b.y().to(device);
+                Tensor loss = (useJit ? jitted.call(x, y) : step.apply(x, y))[0];
                 kernelsPerStep = Counters.kernelCount();
                 if (steps >= 5) stepMs += (System.nanoTime() - s0) / 1e6;
                 if (steps % 200 == 0) System.out.printf("epoch %d step %d loss %.4f%n", epoch, steps, loss.item());
