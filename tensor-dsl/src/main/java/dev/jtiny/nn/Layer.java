@@ -23,6 +23,9 @@ public interface Layer {
 
     default List<Tensor> parameters() { return new ArrayList<>(namedParameters().values()); }
 
+    /** The trainable tensors of any model: {@code parameters(model)}, for static-import style. */
+    static List<Tensor> parameters(Layer model) { return model.parameters(); }
+
     /** Copies values into this module's tensors by name; names and shapes must match exactly. */
     default void loadStateDict(Map<String, Tensor> state) {
         Map<String, Tensor> mine = stateDict();
