@@ -172,7 +172,7 @@ public final class JavaDevice implements Device {
             for (Diagnostic<?> d : diags.getDiagnostics()) {
                 log.append("line ").append(d.getLineNumber()).append(": ").append(d.getMessage(null)).append('\n');
             }
-            throw new DeviceException("JAVA: kernel " + name + " failed to compile\n" + log + "source:\n" + numbered(source));
+            throw new DeviceException("JAVA: kernel " + name + " failed to compile\n" + log + "source:\n" + DeviceException.numbered(source));
         }
         return out.get(cls).toByteArray();
     }
@@ -184,13 +184,6 @@ public final class JavaDevice implements Device {
         } catch (Exception e) {
             return System.getProperty("java.class.path");
         }
-    }
-
-    static String numbered(String source) {
-        StringBuilder b = new StringBuilder();
-        String[] lines = source.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) b.append(String.format("%4d  %s%n", i + 1, lines[i]));
-        return b.toString();
     }
 
     @Override public double launch(Program program, RawBuffer[] args, int[] global, int[] local, boolean timed) {

@@ -294,7 +294,7 @@ public final class OpenCLDevice implements Device {
             quietly(prog, CL::clReleaseProgram);
             throw new DeviceException(name + " (" + info.name() + "): kernel " + kernelName + " failed to build ("
                     + CL.stringFor_errorCode(e.getStatus()) + ", options " + BUILD_OPTIONS + ")\n"
-                    + "--- build log ---\n" + log.strip() + "\n--- source ---\n" + numbered(source), e);
+                    + "--- build log ---\n" + log.strip() + "\n--- source ---\n" + DeviceException.numbered(source), e);
         }
     }
 
@@ -340,16 +340,6 @@ public final class OpenCLDevice implements Device {
         } catch (CLException e) {
             return "(no build log: " + CL.stringFor_errorCode(e.getStatus()) + ")";
         }
-    }
-
-    private static String numbered(String source) {
-        String[] lines = source.stripTrailing().split("\n", -1);
-        int width = String.valueOf(lines.length).length();
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < lines.length; i++) {
-            sb.append(String.format("%" + width + "d | %s%n", i + 1, lines[i]));
-        }
-        return sb.toString();
     }
 
     private ClProgram withKernel(String kernelName, String source, cl_program prog, boolean fromCache) {

@@ -19,17 +19,15 @@ public record ShapeTracker(List<View> views) {
 
     public boolean isContiguous() { return views.size() == 1 && top().isContiguous(); }
 
-    /** True where every index maps to a distinct element and nothing is padding: the base is read at most once. */
+    /**
+     * True when no two indices read the same element of the base (padding, which reads nothing, is allowed): a
+     * dimension of more than one index that all share an element (stride 0) makes it false.
+     */
     public boolean isInjective() {
         for (View v : views) {
-            if (v.mask() != null) continue; // masked elements read nothing
-            for (int i = 0; i < v.ndim(); i++) if (v.shape()[i] > 1 && v.strides()[i] == 0) return false;
-        }
-        for (View v : views) {
-            if (v.mask() == null) continue;
             for (int i = 0; i < v.ndim(); i++) {
-                int valid = v.mask()[i][1] - v.mask()[i][0];
-                if (valid > 1 && v.strides()[i] == 0) return false;
+                int used = v.mask() == null ? v.shape()[i] : v.mask()[i][1] - v.mask()[i][0];
+                if (used > 1 && v.strides()[i] == 0) return false;
             }
         }
         return true;
@@ -78,17 +76,4 @@ public record ShapeTracker(List<View> views) {
     public ShapeTracker shrink(int[][] ranges) { return replaceTop(top().shrink(ranges)); }
     public ShapeTracker pad(int[][] pads) { return replaceTop(top().pad(pads)); }
     public ShapeTracker flip(boolean[] axes) { return replaceTop(top().flip(axes)); }
-
-    /** This tracker applied on top of {@code inner}: first inner's mapping, then this one's. */
-    public ShapeTracker onTopOf(ShapeTracker inner) {
-        if (views.size() == 1 && top().isContiguous() && View.numel(shape()) == inner.numel()) return inner.reshape(shape());
-        List<View> vs = new ArrayList<>(inner.views);
-        // Replay this tracker's views over inner: a contiguous bottom view is just a reshape of inner.
-        View first = views.getFirst();
-        ShapeTracker r = first.isContiguous() ? inner.reshape(first.shape()) : null;
-        if (r == null) { vs.addAll(views); return new ShapeTracker(List.copyOf(vs)); }
-        List<View> out = new ArrayList<>(r.views);
-        for (int i = 1; i < views.size(); i++) out.add(views.get(i));
-        return new ShapeTracker(List.copyOf(out));
-    }
 }

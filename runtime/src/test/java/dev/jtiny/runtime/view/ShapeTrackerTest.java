@@ -300,20 +300,4 @@ class ShapeTrackerTest {
         assertEquals(1, idx[0].max(), "the outermost index needs no modulo");
     }
 
-    @Test
-    void onTopOfComposesTwoTrackers() {
-        // inner: a transposed (4,3) view of a (3,4) base; outer: flip rows of a (2,6) reshape of it.
-        ShapeTracker inner = ShapeTracker.contiguous(3, 4).permute(new int[]{1, 0});
-        NdModel innerRef = NdModel.base(3, 4).permute(1, 0);
-        ShapeTracker outer = ShapeTracker.contiguous(4, 3).reshape(new int[]{2, 6}).flip(new boolean[]{true, false});
-        ShapeTracker composed = outer.onTopOf(inner);
-        NdModel want = innerRef.reshape(2, 6).flip(true, false);
-        want.check(composed.shape(), composed::expr, "flip∘reshape on top of a transpose " + composed.views());
-
-        ShapeTracker plain = ShapeTracker.contiguous(12).onTopOf(inner);
-        innerRef.reshape(12).check(plain.shape(), plain::expr, "contiguous on top of a transpose");
-
-        ShapeTracker padded = ShapeTracker.contiguous(4, 3).pad(r(1, 0, 0, 1)).onTopOf(inner);
-        innerRef.pad(r(1, 0, 0, 1)).check(padded.shape(), padded::expr, "pad on top of a transpose " + padded.views());
-    }
 }
