@@ -190,7 +190,7 @@ public final class Conv {
     public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
         return named("avgPool2d", () -> {
             checkPool("avgPool2d", x, kernel, stride, padding, pair(1));
-            return windows(x.cast(DType.FLOAT32).pad(spatialPads(x.ndim(), padding)), kernel, stride, pair(1)).mean(-2, -1);
+            return windows(floating(x).pad(spatialPads(x.ndim(), padding)), kernel, stride, pair(1)).mean(-2, -1);
         });
     }
 
@@ -209,10 +209,13 @@ public final class Conv {
             }
             if (x.ndim() < 2) throw new IllegalArgumentException("interpolate: input needs at least 2 dimensions (…, H, W), got shape " + shape(x.shape()));
             if (outH < 1 || outW < 1) throw new IllegalArgumentException("interpolate: output size must be positive, got " + outH + "x" + outW);
-            Tensor y = resizeAxis(x.cast(DType.FLOAT32), x.ndim() - 2, outH, mode);
+            Tensor y = resizeAxis(floating(x), x.ndim() - 2, outH, mode);
             return resizeAxis(y, x.ndim() - 1, outW, mode);
         });
     }
+
+    /** Float tensors keep their precision; integers compute in float32. */
+    private static Tensor floating(Tensor x) { return x.dtype().isFloat() ? x : x.cast(DType.FLOAT32); }
 
     private static Tensor resizeAxis(Tensor x, int axis, int out, String mode) {
         int[] s = x.shape();
