@@ -17,6 +17,7 @@ public final class Cli {
               demo                  run the built-in demo script
               run FILE.jsh [args]   run a JShell script; its arguments are in String[] ARGS
               jshell                interactive JShell with jtiny on the class path
+              kernel CONNECTION_FILE  the Jupyter kernel (started by Jupyter through kernel.json)
             """;
 
     private Cli() {}
@@ -28,6 +29,7 @@ public final class Cli {
             case "run" -> run(rest);
             case "demo" -> demo(rest);
             case "jshell" -> jshell(rest);
+            case "kernel" -> kernel(rest);
             case "help", "-h", "--help" -> { System.out.print(USAGE); yield 0; }
             default -> { System.err.print("jtiny: unknown command '" + command + "'\n" + USAGE); yield 2; }
         };
@@ -56,6 +58,24 @@ public final class Cli {
             String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return new ScriptRunner("demo.jsh", source, System.err).run(args);
         }
+    }
+
+    /**
+     * The Jupyter kernel on the connection file's sockets. Cells run in a child JVM with this class path plus
+     * JTINY_CLASSPATH, and with the options in JTINY_ENGINE_OPTS (for example "-Xmx8g").
+     */
+    private static int kernel(List<String> args) throws Exception {
+        if (args.size() != 1) {
+            System.err.print("jtiny kernel: which connection file?\n" + USAGE);
+            return 2;
+        }
+        String classPath = System.getProperty("java.class.path");
+        String extra = System.getenv().getOrDefault("JTINY_CLASSPATH", "");
+        if (!extra.isBlank()) classPath = classPath + java.io.File.pathSeparator + extra;
+        List<String> engineOptions = Arrays.stream(System.getenv().getOrDefault("JTINY_ENGINE_OPTS", "").split("\\s+"))
+                .filter(s -> !s.isEmpty()).toList();
+        JtinyKernel.serve(Files.readString(Path.of(args.getFirst())), classPath, engineOptions);
+        return 0;
     }
 
     /** The stock jshell tool, its snippets run in a separate JVM with jtiny's class path and options. */

@@ -1,0 +1,130 @@
+// The Jupyter kernel: jjava-jupyter speaks the protocol, an Engine runs the cells.
+package dev.jtiny.kernel;
+
+import dev.jtiny.kernel.Engine.CellError;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.stream.Collectors;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.SourceCodeAnalysis.Completeness;
+import org.dflib.jjava.jupyter.channels.JupyterConnection;
+import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
+import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
+import org.dflib.jjava.jupyter.kernel.LanguageInfo;
+import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.messages.Header;
+import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.reply.KernelInfoReply;
+import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
+
+public final class JtinyKernel extends BaseKernel {
+    private final Engine engine;
+
+    private JtinyKernel(Builder b, Engine.Factory engines) {
+        super(b.name(), b.version(), new LanguageInfo("java", Runtime.version().toString(), "text/x-java", ".jshell",
+                        "java", "java", "script"), List.of(), b.history(), b.io(), b.comms(), b.renderer(), null,
+                b.magics(), false, b.styler());
+        this.engine = engines.start(io.out, io.err);
+    }
+
+    /** Starts the kernel on a connection file's sockets and returns when a client shuts it down. */
+    public static void serve(String connectionJson, String classPath, List<String> engineOptions) throws Exception {
+        var kernel = new JtinyKernel(new Builder(),
+                (out, err) -> new Engine(classPath, engineOptions, out, err));
+        var connection = new JupyterConnection(KernelConnectionProperties.parse(connectionJson));
+        kernel.becomeHandlerForConnection(connection);
+        connection.connect();
+        connection.waitUntilClose();
+        kernel.engine.close();
+    }
+
+    @Override public Object evalRaw(String code) {
+        String value = engine.run(executionCount.get() - 1, code);
+        if (value == null) return null;
+        var data = new DisplayData();
+        data.putText(value);
+        return data;
+    }
+
+    @Override public DisplayData inspect(String code, int at, boolean extraDetail) {
+        int[] span = engine.snippetAt(code, at);
+        var docs = engine.shell().sourceCodeAnalysis().documentation(code.substring(span[0], span[1]), at - span[0], true);
+        if (docs.isEmpty()) return null;
+        String text = docs.stream()
+                .map(d -> d.signature() + (d.javadoc() == null ? "" : "\n\n" + d.javadoc().strip()))
+                .collect(Collectors.joining("\n\n"));
+        return new DisplayData(text);
+    }
+
+    @Override public ReplacementOptions complete(String code, int at) {
+        int[] span = engine.snippetAt(code, at);
+        int[] anchor = new int[1];
+        List<SourceCodeAnalysis.Suggestion> suggestions = engine.shell().sourceCodeAnalysis()
+                .completionSuggestions(code.substring(span[0], at), at - span[0], anchor);
+        // Those that fit the expected type first, as jshell lists them.
+        var names = new LinkedHashSet<String>();
+        suggestions.stream().filter(SourceCodeAnalysis.Suggestion::matchesType).forEach(s -> names.add(s.continuation()));
+        suggestions.forEach(s -> names.add(s.continuation()));
+        return new ReplacementOptions(new ArrayList<>(names), span[0] + anchor[0], at);
+    }
+
+    @Override public String isComplete(String code) {
+        SourceCodeAnalysis analysis = engine.shell().sourceCodeAnalysis();
+        int pos = 0;
+        while ((pos = Engine.skipBlank(code, pos)) < code.length()) {
+            var info = analysis.analyzeCompletion(code.substring(pos));
+            switch (info.completeness()) {
+                case EMPTY: return IS_COMPLETE_YES;
+                case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE: return "    ";
+                case UNKNOWN: return IS_COMPLETE_BAD;
+                default: break;
+            }
+            int next = code.length() - info.remaining().length();
+            if (next <= pos) return IS_COMPLETE_MAYBE;
+            pos = next;
+        }
+        return IS_COMPLETE_YES;
+    }
+
+    @Override public void interrupt() { engine.stop(); }
+
+    @Override public List<String> formatError(Throwable e) {
+        if (e instanceof CellError c) return c.getMessage().lines().toList();
+        return super.formatError(e);
+    }
+
+    // jjava-jupyter's reply has no "status", which protocol 5.x requires of every reply.
+    @Override protected void handleKernelInfoRequest(ShellReplyEnvironment env, Message<KernelInfoRequest> request) {
+        env.setBusyDeferIdle();
+        env.reply(new KernelInfoOk(name, version, languageInfo, getBanner()));
+    }
+
+    private static final class KernelInfoOk extends KernelInfoReply {
+        @SuppressWarnings("unused") // serialized by Gson
+        private final String status = "ok";
+
+        KernelInfoOk(String name, String version, LanguageInfo language, String banner) {
+            super(Header.PROTOCOL_VERISON, name, version, language, banner, List.of());
+        }
+    }
+
+    /** Reaches the library's default parts, which only its builder makes. */
+    private static final class Builder extends BaseKernelBuilder<Builder, JtinyKernel> {
+        Builder() { name("jtiny"); version(Builder.class.getPackage().getImplementationVersion() == null
+                ? "0.1.0" : Builder.class.getPackage().getImplementationVersion()); }
+        @Override public JtinyKernel build() { throw new UnsupportedOperationException("use JtinyKernel.serve"); }
+        String name() { return buildName(); }
+        String version() { return buildVersion(); }
+        org.dflib.jjava.jupyter.kernel.JupyterIO io() { return buildJupyterIO(StandardCharsets.UTF_8); }
+        org.dflib.jjava.jupyter.kernel.comm.CommManager comms() { return buildCommManager(); }
+        org.dflib.jjava.jupyter.kernel.display.Renderer renderer() { return buildRenderer(); }
+        org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry magics() { return buildMagicsRegistry(); }
+        org.dflib.jjava.jupyter.kernel.util.StringStyler styler() { return buildErrorStyler(); }
+        org.dflib.jjava.jupyter.kernel.history.HistoryManager history() { return buildHistoryManager(); }
+    }
+}

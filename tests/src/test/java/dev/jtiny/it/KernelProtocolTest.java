@@ -1,0 +1,91 @@
+// The Jupyter kernel through a real Jupyter client: ./jtiny install writes the kernelspec, Debian's
+// jupyter_client (under /usr/bin/python3) starts the kernel and talks to it over ZeroMQ.
+package dev.jtiny.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jtiny.it.Processes.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KernelProtocolTest {
+    private static final String PYTHON = "/usr/bin/python3";
+    @TempDir static Path dir;
+
+    private static Path root() {
+        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("jtiny")) && Files.isRegularFile(p.resolve("pom.xml"))) return p;
+        }
+        throw new AssertionError("no directory above " + System.getProperty("user.dir") + " holds the jtiny script");
+    }
+
+    private static Map<String, String> env() {
+        return Map.of("JAVA_HOME", System.getProperty("java.home"), "JTINY_NO_BUILD", "1",
+                "JUPYTER_PATH", dir.resolve("share/jupyter").toString(),
+                "JUPYTER_DATA_DIR", dir.resolve("data").toString(),
+                "JUPYTER_RUNTIME_DIR", dir.resolve("runtime").toString(), "HOME", dir.toString());
+    }
+
+    @BeforeAll
+    static void installKernel() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is missing (.ci/run installs it)");
+        Result check = Processes.run(dir, List.of(PYTHON, "-c", "import jupyter_client"), Map.of());
+        assumeTrue(check.exit() == 0, "jupyter_client is missing under " + PYTHON + " (.ci/run installs python3-jupyter-client)");
+        Result r = Processes.run(dir, List.of(root().resolve("jtiny").toString(), "install", "--prefix", dir.toString(),
+                "--name", "jtiny-test"), env());
+        assertEquals(0, r.exit(), r::toString);
+    }
+
+    @Test
+    void installWritesAKernelspecThatJupyterLists() throws Exception {
+        Path spec = dir.resolve("share/jupyter/kernels/jtiny-test/kernel.json");
+        String json = Files.readString(spec);
+        assertTrue(json.contains("\"display_name\": \"Java (jtiny)\"") && json.contains("\"language\": \"java\"")
+                && json.contains("\"interrupt_mode\": \"message\"")
+                && json.contains("\"dev.jtiny.kernel.Cli\", \"kernel\", \"{connection_file}\"")
+                && json.contains(Path.of(System.getProperty("java.home"), "bin", "java").toString()), json);
+        Result r = Processes.run(dir, List.of(PYTHON, "-c",
+                "from jupyter_client.kernelspecapp import KernelSpecApp; KernelSpecApp.launch_instance()", "list"), env());
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.out().contains("jtiny-test") && r.out().contains(spec.getParent().toString()), r::toString);
+    }
+
+    @Test
+    void aJupyterClientExecutesCompletesInterruptsAndSurvivesSystemExit() throws Exception {
+        Path script = root().resolve("tests/src/test/python/kernel_session.py");
+        Result r = Processes.run(dir, List.of(PYTHON, script.toString(), "jtiny-test"), env());
+        assertEquals(0, r.exit(), r::toString);
+        var lines = new HashMap<String, String>();
+        r.out().lines().filter(l -> l.contains(": ")).forEach(l -> lines.put(l.substring(0, l.indexOf(": ")), l.substring(l.indexOf(": ") + 2)));
+        assertEquals("[\"ok\", \"java\", \"jtiny\"]", lines.get("kernel_info"), r::toString);
+        assertEquals("[\"ok\", \"2\"]", lines.get("one_plus_one"), r::toString);
+        assertEquals("[\"ok\", \"hi\\n\"]", lines.get("stdout"), r::toString);
+        assertEquals("[\"ok\", \"e\\n\"]", lines.get("stderr"), r::toString);
+        assertTrue(lines.get("compile_error").startsWith("[\"error\"")
+                && lines.get("compile_error").contains("line 2:12: error: incompatible types: int cannot be converted to java.lang.String"), r::toString);
+        assertTrue(lines.get("exception").startsWith("[\"error\"")
+                && lines.get("exception").contains("java.lang.NullPointerException")
+                && lines.get("exception").contains("at cell 5, line 3"), r::toString);
+        assertEquals("[\"ok\", \"0\"]", lines.get("lazy"), () -> "var t = ... launched kernels\n" + r);
+        assertEquals("[\"ok\", \"12.0\"]", lines.get("sum"), r::toString);
+        assertEquals("[\"ok\", true, 0, 4]", lines.get("complete"), r::toString);
+        assertEquals("[\"ok\", true, true]", lines.get("inspect"), r::toString);
+        assertEquals("\"complete\"", lines.get("is_complete_complete"), r::toString);
+        assertEquals("\"incomplete\"", lines.get("is_complete_incomplete"), r::toString);
+        assertEquals("\"invalid\"", lines.get("is_complete_invalid"), r::toString);
+        assertEquals("[\"error\", true]", lines.get("interrupt"), () -> "a while (true) {} cell was not stopped within 2 s\n" + r);
+        assertEquals("[\"ok\", \"3\"]", lines.get("after_interrupt"), r::toString);
+        assertEquals("[\"ok\", \"42\"]", lines.get("state_kept"), r::toString);
+        assertTrue(lines.get("exit").startsWith("[\"error\"") && lines.get("exit").contains("state was lost; a fresh engine is ready"), r::toString);
+        assertEquals("[\"ok\", \"4\"]", lines.get("after_exit"), r::toString);
+        assertEquals("true", lines.get("shutdown"), r::toString);
+    }
+}

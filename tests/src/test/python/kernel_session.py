@@ -1,0 +1,114 @@
+# Talks to the jtiny kernel with a real Jupyter client (jupyter_client over ZeroMQ) and prints one
+# "name: value" line per check; KernelProtocolTest asserts on them. Usage: kernel_session.py KERNEL_NAME
+import json
+import sys
+import time
+
+from jupyter_client.manager import KernelManager
+
+TIMEOUT = 60
+
+
+def run(kc, code, timeout=TIMEOUT):
+    """Executes code; returns (reply content, list of (msg_type, content) from iopub for this request)."""
+    msg_id = kc.execute(code)
+    outputs = []
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        outputs.append((msg["msg_type"], msg["content"]))
+    reply = kc.get_shell_msg(timeout=timeout)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=timeout)
+    return reply["content"], outputs
+
+
+def result_text(outputs):
+    return "".join(c["data"].get("text/plain", "") for t, c in outputs if t == "execute_result")
+
+
+def stream(outputs, name):
+    return "".join(c["text"] for t, c in outputs if t == "stream" and c["name"] == name)
+
+
+def error_text(reply, outputs):
+    return (reply.get("ename", "") + " " + reply.get("evalue", "") + " "
+            + " ".join(" ".join(c["traceback"]) for t, c in outputs if t == "error"))
+
+
+def out(name, value):
+    print(name + ": " + json.dumps(value), flush=True)
+
+
+def main():
+    km = KernelManager(kernel_name=sys.argv[1])
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=TIMEOUT)
+        info = kc.kernel_info(reply=True, timeout=TIMEOUT)["content"]
+        out("kernel_info", [info.get("status"), info["language_info"]["name"], info["implementation"]])
+
+        reply, outputs = run(kc, "1+1")
+        out("one_plus_one", [reply["status"], result_text(outputs)])
+        reply, outputs = run(kc, 'System.out.println("hi")')
+        out("stdout", [reply["status"], stream(outputs, "stdout")])
+        reply, outputs = run(kc, 'System.err.println("e")')
+        out("stderr", [reply["status"], stream(outputs, "stderr")])
+        reply, outputs = run(kc, "int a = 1;\nString s = 5;")
+        out("compile_error", [reply["status"], error_text(reply, outputs)])
+        reply, outputs = run(kc, 'int b = 2;\nObject o = null;\no.hashCode();')
+        out("exception", [reply["status"], error_text(reply, outputs)])
+
+        run(kc, "Counters.reset();")
+        reply, outputs = run(kc, "var t = tensor(1f, 2f, 3f).mul(2);\nCounters.kernelCount()")
+        out("lazy", [reply["status"], result_text(outputs)])
+        reply, outputs = run(kc, "t.sum().item()")
+        out("sum", [reply["status"], result_text(outputs)])
+
+        comp = kc.complete("tens", 4, reply=True, timeout=TIMEOUT)["content"]
+        out("complete", [comp["status"], "tensor" in " ".join(comp["matches"]), comp["cursor_start"], comp["cursor_end"]])
+        insp = kc.inspect("Math.abs(", 9, reply=True, timeout=TIMEOUT)["content"]
+        out("inspect", [insp["status"], insp["found"], "abs" in insp["data"].get("text/plain", "")])
+        for name, code in [("complete", "int x = 1;"), ("incomplete", "void f() {"), ("invalid", "int x = ;")]:
+            kc.is_complete(code)
+            r = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+            out("is_complete_" + name, r["status"])
+
+        run(kc, "int kept = 41;")
+        msg_id = kc.execute("while (true) {}")
+        time.sleep(1.0)
+        started = time.monotonic()
+        km.interrupt_kernel()
+        reply = kc.get_shell_msg(timeout=TIMEOUT)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = kc.get_shell_msg(timeout=TIMEOUT)
+        out("interrupt", [reply["content"]["status"], time.monotonic() - started < 2.0])
+        reply, outputs = run(kc, "1+2")
+        out("after_interrupt", [reply["status"], result_text(outputs)])
+        reply, outputs = run(kc, "kept + 1")
+        out("state_kept", [reply["status"], result_text(outputs)])
+
+        reply, outputs = run(kc, "System.exit(1);")
+        out("exit", [reply["status"], error_text(reply, outputs)])
+        reply, outputs = run(kc, "2+2")
+        out("after_exit", [reply["status"], result_text(outputs)])
+
+        kc.shutdown()
+        deadline = time.monotonic() + 20
+        while km.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        out("shutdown", not km.is_alive())
+    finally:
+        kc.stop_channels()
+        if km.is_alive():
+            km.shutdown_kernel(now=True)
+
+
+if __name__ == "__main__":
+    main()
