@@ -214,6 +214,26 @@ public final class Conv {
         });
     }
 
+    /** A conv layer's sizes: positive channels and kernel, groups dividing both channel counts (the layer names itself only on error). */
+    static void checkLayer(Layer layer, int in, int out, int[] kernel, int groups) {
+        if (in <= 0 || out <= 0 || kernel[0] <= 0 || kernel[1] <= 0) {
+            throw new IllegalArgumentException(layer + ": channels and kernel size must be positive");
+        }
+        if (groups < 1 || in % groups != 0 || out % groups != 0) {
+            throw new IllegalArgumentException(layer + ": groups " + groups + " must divide both " + in + " input and " + out + " output channels");
+        }
+    }
+
+    /** A conv layer's input: (N, C, H, W) or (C, H, W) with the layer's channel count. */
+    static void checkInput(Layer layer, Tensor x, int in) {
+        int[] s = x.shape();
+        if (s.length != 4 && s.length != 3) {
+            throw new IllegalArgumentException(layer + ": input of shape " + java.util.Arrays.toString(s) + " is not (N, C, H, W) or (C, H, W)");
+        }
+        int c = s[s.length - 3];
+        if (c != in) throw new IllegalArgumentException(layer + ": input of shape " + java.util.Arrays.toString(s) + " has " + c + " channels, expected " + in);
+    }
+
     /** Float tensors keep their precision; integers compute in float32. */
     private static Tensor floating(Tensor x) { return x.dtype().isFloat() ? x : x.cast(DType.FLOAT32); }
 

@@ -3,7 +3,6 @@ package dev.jtiny.nn;
 
 import dev.jtiny.Tensor;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,24 +34,14 @@ public final class Conv2d implements Layer {
         this.stride = stride.clone();
         this.padding = padding.clone();
         this.dilation = dilation.clone();
-        if (in <= 0 || out <= 0 || kernel[0] <= 0 || kernel[1] <= 0) {
-            throw new IllegalArgumentException(this + ": channels and kernel size must be positive");
-        }
-        if (groups < 1 || in % groups != 0 || out % groups != 0) {
-            throw new IllegalArgumentException(this + ": groups " + groups + " must divide both " + in + " input and " + out + " output channels");
-        }
+        Conv.checkLayer(this, in, out, kernel, groups);
         double bound = 1 / Math.sqrt((double) in / groups * kernel[0] * kernel[1]);
         this.weight = Init.uniform(bound, out, in / groups, kernel[0], kernel[1]);
         this.bias = bias ? Init.uniform(bound, out) : null;
     }
 
     @Override public Tensor forward(Tensor x) {
-        int[] s = x.shape();
-        if (s.length != 4 && s.length != 3) {
-            throw new IllegalArgumentException(this + ": input of shape " + Arrays.toString(s) + " is not (N, C, H, W) or (C, H, W)");
-        }
-        int c = s[s.length - 3];
-        if (c != in) throw new IllegalArgumentException(this + ": input of shape " + Arrays.toString(s) + " has " + c + " channels, expected " + in);
+        Conv.checkInput(this, x, in);
         return Conv.conv2d(x, weight, bias, stride, padding, dilation, groups);
     }
 
