@@ -40,6 +40,18 @@ def error_text(reply, outputs):
             + " ".join(" ".join(c["traceback"]) for t, c in outputs if t == "error"))
 
 
+def history(kc, **kwargs):
+    msg_id = kc.history(raw=True, output=False, **kwargs)
+    reply = kc.get_shell_msg(timeout=TIMEOUT)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=TIMEOUT)
+    return [reply["content"].get("status")] + [list(h) for h in reply["content"]["history"]]
+
+
+def html(outputs):
+    return "".join(c["data"].get("text/html", "") for t, c in outputs if t == "execute_result")
+
+
 def out(name, value):
     print(name + ": " + json.dumps(value), flush=True)
 
@@ -64,6 +76,18 @@ def main():
         out("compile_error", [reply["status"], error_text(reply, outputs)])
         reply, outputs = run(kc, 'int b = 2;\nObject o = null;\no.hashCode();')
         out("exception", [reply["status"], error_text(reply, outputs)])
+
+        out("history_tail", history(kc, hist_access_type="tail", n=2))
+        out("history_range", history(kc, hist_access_type="range", session=0, start=1, stop=3))
+        out("history_search", history(kc, hist_access_type="search", pattern="*System.*.println(*", n=10))
+
+        reply, outputs = run(kc, "tensor(new float[] {1, 2, 3, 4, 5, 6}, 2, 3)")
+        h = html(outputs)
+        out("html_small", [reply["status"], "<table" in h, "shape [2, 3]" in h, "realized" in h or "lazy" in h,
+                           all(("<td>%d.0</td>" % v) in h for v in range(1, 7)), "6.0" in result_text(outputs)])
+        reply, outputs = run(kc, "arange(10000).reshape(100, 100)")
+        h = html(outputs)
+        out("html_large", [reply["status"], "\u2026" in h, h.count("<td>") <= 21 * 21, "<td>9999</td>" in h, len(h) < 20000])
 
         run(kc, "Counters.reset();")
         reply, outputs = run(kc, "var t = tensor(1f, 2f, 3f).mul(2);\nCounters.kernelCount()")
@@ -98,6 +122,34 @@ def main():
         out("exit", [reply["status"], error_text(reply, outputs)])
         reply, outputs = run(kc, "2+2")
         out("after_exit", [reply["status"], result_text(outputs)])
+
+        msg_id = kc.execute("new java.util.Scanner(System.in).nextLine()", allow_stdin=True)
+        req = kc.get_stdin_msg(timeout=TIMEOUT)
+        kc.input("hello from stdin")
+        reply = kc.get_shell_msg(timeout=TIMEOUT)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = kc.get_shell_msg(timeout=TIMEOUT)
+        value = ""
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "execute_result":
+                value = msg["content"]["data"].get("text/plain", "")
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        out("stdin", [req["msg_type"], reply["content"]["status"], value])
+
+        run(kc, "int gone = 7;")
+        started = time.monotonic()
+        km.restart_kernel(now=False)
+        restart_s = time.monotonic() - started
+        kc.wait_for_ready(timeout=TIMEOUT)
+        reply, outputs = run(kc, "gone")
+        out("restart_gone", [reply["status"], "gone" in error_text(reply, outputs), restart_s < 5.0])
+        reply, outputs = run(kc, "1+1")
+        out("restart_fresh", [reply["status"], result_text(outputs)])
 
         kc.shutdown()
         deadline = time.monotonic() + 20

@@ -1,7 +1,7 @@
 // The kernel's side of the execution engine: a JShell whose snippets run in a child JVM that may die.
 package dev.jtiny.kernel;
 
-import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,19 +45,22 @@ final class Engine implements AutoCloseable {
 
     /** Makes the engine once the kernel's output streams exist. */
     interface Factory {
-        Engine start(PrintStream out, PrintStream err);
+        Engine start(PrintStream out, PrintStream err, InputStream in);
     }
 
     private final String classPath;
     private final List<String> vmOptions;
     private final PrintStream out, err;
+    private final InputStream in;
     private final Map<String, int[]> snippetLine = new HashMap<>(); // snippet id -> {cell, first line}
     private volatile JShell shell;
     private volatile boolean engineDied;
     private volatile boolean stopped;
 
-    Engine(String classPath, List<String> vmOptions, PrintStream out, PrintStream err) {
+    /** {@code in}: what the cells' System.in reads (the kernel's asks the frontend, when it allows stdin). */
+    Engine(String classPath, List<String> vmOptions, PrintStream out, PrintStream err, InputStream in) {
         this.classPath = classPath;
+        this.in = in;
         this.vmOptions = vmOptions;
         this.out = out;
         this.err = err;
@@ -73,7 +76,7 @@ final class Engine implements AutoCloseable {
                         Map.of(JdiExecutionControlProvider.PARAM_REMOTE_AGENT, EngineAgent.class.getName()))
                 .remoteVMOptions(options.toArray(String[]::new))
                 .compilerOptions("--add-modules", "jdk.incubator.vector", "-Xlint:-incubating")
-                .in(new ByteArrayInputStream(new byte[0])).out(out).err(err)
+                .in(in).out(out).err(err)
                 .build();
         s.onShutdown(dead -> { if (dead == shell) engineDied = true; });
         s.addToClasspath(classPath);

@@ -4,8 +4,10 @@ package dev.jtiny.kernel;
 import dev.jtiny.kernel.Engine.CellError;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.SourceCodeAnalysis.Completeness;
@@ -19,23 +21,40 @@ import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.messages.Header;
 import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.reply.HistoryReply;
 import org.dflib.jjava.jupyter.messages.reply.KernelInfoReply;
+import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
 
 public final class JtinyKernel extends BaseKernel {
+    /**
+     * History lives in memory for the kernel process: one session, numbered {@value}; a restart (a new process)
+     * starts an empty one.
+     */
+    static final int SESSION = 1;
+
     private final Engine engine;
+    /** Every executed cell, in order: {cell number, input, text/plain of its result or null}. */
+    private final List<Cell> cells = Collections.synchronizedList(new ArrayList<>());
+
+    private record Cell(int number, String input, String output) {
+        /** The protocol's [session, line, input] or [session, line, [input, output]]. */
+        List<Object> entry(boolean withOutput) {
+            return List.of(SESSION, number, withOutput ? java.util.Arrays.asList(input, output) : input);
+        }
+    }
 
     private JtinyKernel(Builder b, Engine.Factory engines) {
         super(b.name(), b.version(), new LanguageInfo("java", Runtime.version().toString(), "text/x-java", ".jshell",
                         "java", "java", "script"), List.of(), b.history(), b.io(), b.comms(), b.renderer(), null,
                 b.magics(), false, b.styler());
-        this.engine = engines.start(io.out, io.err);
+        this.engine = engines.start(io.out, io.err, io.in);
     }
 
     /** Starts the kernel on a connection file's sockets and returns when a client shuts it down. */
     public static void serve(String connectionJson, String classPath, List<String> engineOptions) throws Exception {
         var kernel = new JtinyKernel(new Builder(),
-                (out, err) -> new Engine(classPath, engineOptions, out, err));
+                (out, err, in) -> new Engine(classPath, engineOptions, out, err, in));
         var connection = new JupyterConnection(KernelConnectionProperties.parse(connectionJson));
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
@@ -44,11 +63,76 @@ public final class JtinyKernel extends BaseKernel {
     }
 
     @Override public Object evalRaw(String code) {
-        String value = engine.run(executionCount.get() - 1, code);
+        int number = executionCount.get() - 1;
+        int index;
+        synchronized (cells) {
+            index = cells.size();
+            cells.add(new Cell(number, code, null));
+        }
+        String value = engine.run(number, code);
         if (value == null) return null;
         var data = new DisplayData();
+        String[] rich = EngineAgent.rich(value);
+        if (rich != null) {
+            data.putHTML(rich[0]);
+            value = rich[1];
+        }
         data.putText(value);
+        cells.set(index, new Cell(number, code, value));
         return data;
+    }
+
+    // history_request: tail, range and search (a glob: * any text, ? one character) over this process's cells.
+    @Override protected void handleHistoryRequest(ShellReplyEnvironment env, Message<HistoryRequest> request) {
+        env.setBusyDeferIdle();
+        HistoryRequest r = request.getContent();
+        List<Cell> all;
+        synchronized (cells) {
+            all = List.copyOf(cells);
+        }
+        List<Cell> found = switch (r) {
+            case HistoryRequest.Tail t -> last(all, t.getMaxReturnLength());
+            case HistoryRequest.Range g -> g.getSessionIndex() != 0 && g.getSessionIndex() != SESSION ? List.of()
+                    : all.stream().filter(c -> c.number() >= g.getStart() && (g.getStop() <= 0 || c.number() < g.getStop())).toList();
+            case HistoryRequest.Search q -> {
+                Pattern glob = glob(q.getPattern());
+                List<Cell> matches = all.stream().filter(c -> glob.matcher(c.input()).matches()).toList();
+                if (q.filterUnique()) { // the latest of equal inputs, in order
+                    var seen = new java.util.HashSet<String>();
+                    var unique = new ArrayList<Cell>();
+                    for (int i = matches.size() - 1; i >= 0; i--) if (seen.add(matches.get(i).input())) unique.addFirst(matches.get(i));
+                    matches = unique;
+                }
+                yield last(matches, q.getMaxReturnLength());
+            }
+            default -> List.of();
+        };
+        env.reply(new HistoryOk(found.stream().map(c -> c.entry(r.includeOutput())).toList()));
+    }
+
+    private static List<Cell> last(List<Cell> cells, int n) {
+        return n <= 0 || n >= cells.size() ? cells : cells.subList(cells.size() - n, cells.size());
+    }
+
+    static Pattern glob(String glob) {
+        var regex = new StringBuilder();
+        for (char ch : (glob == null || glob.isEmpty() ? "*" : glob).toCharArray()) {
+            regex.append(switch (ch) {
+                case '*' -> ".*";
+                case '?' -> ".";
+                default -> Pattern.quote(String.valueOf(ch));
+            });
+        }
+        return Pattern.compile(regex.toString(), Pattern.DOTALL);
+    }
+
+    // jjava-jupyter's reply serializes its entries as objects, not the protocol's tuples, and has no "status".
+    private static final class HistoryOk extends HistoryReply {
+        @SuppressWarnings("unused") // serialized by Gson
+        private final String status = "ok";
+
+        @SuppressWarnings({"unchecked", "rawtypes"}) // Gson writes each entry by its runtime type, a list
+        HistoryOk(List<List<Object>> history) { super((List) history); }
     }
 
     @Override public DisplayData inspect(String code, int at, boolean extraDetail) {

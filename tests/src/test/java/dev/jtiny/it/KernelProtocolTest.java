@@ -59,7 +59,7 @@ class KernelProtocolTest {
     }
 
     @Test
-    void aJupyterClientExecutesCompletesInterruptsAndSurvivesSystemExit() throws Exception {
+    void aJupyterClientExecutesCompletesInterruptsSurvivesSystemExitAndRestarts() throws Exception {
         Path script = root().resolve("tests/src/test/python/kernel_session.py");
         Result r = Processes.run(dir, List.of(PYTHON, script.toString(), "jtiny-test"), env());
         assertEquals(0, r.exit(), r::toString);
@@ -74,6 +74,13 @@ class KernelProtocolTest {
         assertTrue(lines.get("exception").startsWith("[\"error\"")
                 && lines.get("exception").contains("java.lang.NullPointerException")
                 && lines.get("exception").contains("at cell 5, line 3"), r::toString);
+        assertEquals("[\"ok\", [1, 4, \"int a = 1;\\nString s = 5;\"], [1, 5, \"int b = 2;\\nObject o = null;\\no.hashCode();\"]]",
+                lines.get("history_tail"), r::toString);
+        assertEquals("[\"ok\", [1, 1, \"1+1\"], [1, 2, \"System.out.println(\\\"hi\\\")\"]]", lines.get("history_range"), r::toString);
+        assertEquals("[\"ok\", [1, 2, \"System.out.println(\\\"hi\\\")\"], [1, 3, \"System.err.println(\\\"e\\\")\"]]",
+                lines.get("history_search"), r::toString);
+        assertEquals("[\"ok\", true, true, true, true, true]", lines.get("html_small"), () -> "2x3 tensor's text/html\n" + r);
+        assertEquals("[\"ok\", true, true, true, true]", lines.get("html_large"), () -> "100x100 tensor's summarised text/html\n" + r);
         assertEquals("[\"ok\", \"0\"]", lines.get("lazy"), () -> "var t = ... launched kernels\n" + r);
         assertEquals("[\"ok\", \"12.0\"]", lines.get("sum"), r::toString);
         assertEquals("[\"ok\", true, 0, 4]", lines.get("complete"), r::toString);
@@ -86,6 +93,9 @@ class KernelProtocolTest {
         assertEquals("[\"ok\", \"42\"]", lines.get("state_kept"), r::toString);
         assertTrue(lines.get("exit").startsWith("[\"error\"") && lines.get("exit").contains("state was lost; a fresh engine is ready"), r::toString);
         assertEquals("[\"ok\", \"4\"]", lines.get("after_exit"), r::toString);
+        assertEquals("[\"input_request\", \"ok\", \"\\\"hello from stdin\\\"\"]", lines.get("stdin"), r::toString);
+        assertEquals("[\"error\", true, true]", lines.get("restart_gone"), () -> "after restart_kernel\n" + r);
+        assertEquals("[\"ok\", \"2\"]", lines.get("restart_fresh"), r::toString);
         assertEquals("true", lines.get("shutdown"), r::toString);
     }
 }
