@@ -107,7 +107,7 @@ final class Engine implements AutoCloseable {
             if (info.completeness() == Completeness.DEFINITELY_INCOMPLETE
                     || info.completeness() == Completeness.CONSIDERED_INCOMPLETE) {
                 int[] lc = lineColumn(code, start);
-                throw new CellError("CompileError", "line " + lc[0] + ":" + lc[1] + ": this snippet is incomplete: "
+                throw new CellError("CompilationError", "line " + lc[0] + ":" + lc[1] + ": this snippet is incomplete: "
                         + code.substring(start).strip());
             }
             value = null;
@@ -159,7 +159,7 @@ final class Engine implements AutoCloseable {
                 .sorted(Comparator.comparingLong(Diag::getPosition)).toList();
         if (errors.isEmpty()) {
             int[] lc = lineColumn(code, start);
-            return new CellError("CompileError", "line " + lc[0] + ":" + lc[1] + ": this snippet was rejected: "
+            return new CellError("CompilationError", "line " + lc[0] + ":" + lc[1] + ": this snippet was rejected: "
                     + snippet.source().strip());
         }
         var message = new StringBuilder();
@@ -173,7 +173,7 @@ final class Engine implements AutoCloseable {
                     .append(code, lineStart, lineEnd < 0 ? code.length() : lineEnd).append('\n')
                     .append(" ".repeat(lc[1] - 1)).append("^\n");
         }
-        return new CellError("CompileError", message.toString().stripTrailing());
+        return new CellError("CompilationError", message.toString().stripTrailing());
     }
 
     private CellError runtimeError(JShellException ex) {

@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.SourceCodeAnalysis.Completeness;
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
+import org.dflib.jjava.jupyter.channels.Loop;
+import org.dflib.jjava.jupyter.channels.ShellChannel;
 import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
@@ -21,7 +23,13 @@ import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.messages.Header;
 import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.publish.PublishError;
+import org.dflib.jjava.jupyter.messages.publish.PublishExecuteInput;
+import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
+import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
+import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
 import org.dflib.jjava.jupyter.messages.reply.HistoryReply;
+import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
 import org.dflib.jjava.jupyter.messages.reply.KernelInfoReply;
 import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
@@ -55,11 +63,35 @@ public final class JtinyKernel extends BaseKernel {
     public static void serve(String connectionJson, String classPath, List<String> engineOptions) throws Exception {
         var kernel = new JtinyKernel(new Builder(),
                 (out, err, in) -> new Engine(classPath, engineOptions, out, err, in));
-        var connection = new JupyterConnection(KernelConnectionProperties.parse(connectionJson));
+        var connection = new Connection(KernelConnectionProperties.parse(connectionJson));
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
+        connection.surviveBadMessages();
         connection.waitUntilClose();
         kernel.engine.close();
+    }
+
+    /**
+     * jjava-jupyter checks each message's HMAC signature, but a bad one throws out of the shell channel's loop and
+     * ends it: one forged message would leave the kernel deaf. Here the loop logs the rejected message to stderr,
+     * drops it and goes on.
+     */
+    private static final class Connection extends JupyterConnection {
+        Connection(KernelConnectionProperties properties) throws Exception { super(properties); }
+
+        void surviveBadMessages() throws ReflectiveOperationException {
+            var loopField = ShellChannel.class.getDeclaredField("ioloop");
+            loopField.setAccessible(true);
+            for (var channel : List.of(shell, control)) {
+                String which = channel == shell ? "shell" : "control";
+                ((Loop) loopField.get(channel)).onError(t -> {
+                    System.err.println("jtiny kernel: dropped a message on the " + which + " channel: "
+                            + (t instanceof SecurityException ? "rejected signature (" + t.getMessage() + ")" : t));
+                    System.err.flush();
+                    return 0;
+                });
+            }
+        }
     }
 
     @Override public Object evalRaw(String code) {
@@ -180,6 +212,39 @@ public final class JtinyKernel extends BaseKernel {
     @Override public List<String> formatError(Throwable e) {
         if (e instanceof CellError c) return c.getMessage().lines().toList();
         return super.formatError(e);
+    }
+
+    /**
+     * The library's handler with one change: a failed cell's {@code ename} is what failed (the exception's class,
+     * CompilationError, EngineRestarted, Interrupted) instead of the Java class that carried it.
+     */
+    @Override protected synchronized void handleExecuteRequest(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
+        commManager.setMessageContext(message);
+        ExecuteRequest request = message.getContent();
+        int count = executionCount.getAndIncrement();
+        env.setBusyDeferIdle();
+        env.publish(new PublishExecuteInput(request.getCode(), count));
+        replaceOutputStreams(env);
+        org.dflib.jjava.jupyter.kernel.JtinyIoAccess.attach(io, env, request.isStdinEnabled());
+        try {
+            DisplayData result = eval(request.getCode());
+            if (result != null) env.publish(new PublishExecuteResult(count, result));
+            env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
+        } catch (Exception e) {
+            ErrorReply reply;
+            PublishError published;
+            if (e instanceof CellError c) {
+                List<String> lines = formatError(c);
+                reply = new ErrorReply(c.name, c.getMessage(), lines);
+                published = new PublishError(c.name, c.getMessage(), lines);
+            } else {
+                reply = ErrorReply.of(e);
+                published = PublishError.of(e, this::formatError);
+            }
+            reply.setExecutionCount(count);
+            env.publish(published);
+            env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
+        }
     }
 
     // jjava-jupyter's reply has no "status", which protocol 5.x requires of every reply.

@@ -98,4 +98,54 @@ class KernelProtocolTest {
         assertEquals("[\"ok\", \"2\"]", lines.get("restart_fresh"), r::toString);
         assertEquals("true", lines.get("shutdown"), r::toString);
     }
+
+    private static Map<String, String> lines(Result r) {
+        var lines = new HashMap<String, String>();
+        r.out().lines().filter(l -> l.contains(": ")).forEach(l -> lines.put(l.substring(0, l.indexOf(": ")), l.substring(l.indexOf(": ") + 2)));
+        return lines;
+    }
+
+    @Test
+    void aBadlySignedMessageIsDroppedTheKernelListensOnLoopbackOnlySurvivesOomAndNamesErrors() throws Exception {
+        Path script = root().resolve("tests/src/test/python/kernel_hardening.py");
+        Path marker = dir.resolve("forged-cell-ran"), log = dir.resolve("kernel-stderr.txt");
+        var env = new HashMap<>(env());
+        env.put("JTINY_ENGINE_OPTS", "-Xmx256m");
+        env.put("PYTHONPATH", script.getParent().toString());
+        Result r = Processes.run(dir, List.of(PYTHON, script.toString(), "jtiny-test", marker.toString(), log.toString()), env);
+        assertEquals(0, r.exit(), r::toString);
+        var lines = lines(r);
+        assertEquals("[[], false]", lines.get("bad_signature"), () -> "a forged execute_request got an answer or ran\n" + r);
+        assertEquals("[\"ok\", \"2\", false]", lines.get("after_bad_signature"), r::toString);
+        assertEquals("[true, false]", lines.get("log"), () -> "the kernel's stderr does not report the rejected signature\n" + r);
+        assertEquals("[\"127.0.0.1\", [\"127.0.0.1\"], true]", lines.get("bound"), r::toString);
+        assertEquals("[\"error\", \"java.lang.OutOfMemoryError\", true]", lines.get("oom"), r::toString);
+        assertEquals("[\"ok\", \"2\"]", lines.get("after_oom"), r::toString);
+        assertEquals("[\"error\", \"java.lang.IllegalStateException\", [\"java.lang.IllegalStateException\"], true]",
+                lines.get("ename_exception"), r::toString);
+        assertEquals("[\"error\", \"CompilationError\", [\"CompilationError\"]]", lines.get("ename_compile"), r::toString);
+        assertEquals("[\"error\", \"EngineRestarted\", true]", lines.get("ename_exit"), r::toString);
+        assertEquals("[\"ok\", \"2\"]", lines.get("after_exit"), r::toString);
+    }
+
+    @Test
+    void installUserIntoAFreshHomeIsListedByJupyter() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("fresh-home"));
+        // HOME only: no JUPYTER_DATA_DIR, JUPYTER_PATH or XDG_DATA_HOME from this test or its caller.
+        List<String> clean = List.of("env", "-u", "JUPYTER_DATA_DIR", "-u", "JUPYTER_PATH", "-u", "XDG_DATA_HOME",
+                "-u", "JUPYTER_CONFIG_DIR", "-u", "JUPYTER_RUNTIME_DIR", "HOME=" + home);
+        Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "JTINY_NO_BUILD", "1");
+        var install = new java.util.ArrayList<>(clean);
+        install.addAll(List.of(root().resolve("jtiny").toString(), "install", "--user"));
+        Result r = Processes.run(dir, install, env);
+        assertEquals(0, r.exit(), r::toString);
+        Path spec = home.resolve(".local/share/jupyter/kernels/jtiny/kernel.json");
+        assertTrue(Files.isRegularFile(spec), () -> spec + " is missing\n" + r);
+        var list = new java.util.ArrayList<>(clean);
+        list.addAll(List.of(PYTHON, "-c", "from jupyter_client.kernelspec import KernelSpecManager; "
+                + "print(KernelSpecManager().find_kernel_specs().get('jtiny'))"));
+        Result l = Processes.run(dir, list, env);
+        assertEquals(0, l.exit(), l::toString);
+        assertEquals(spec.getParent().toString(), l.out().strip(), l::toString);
+    }
 }
