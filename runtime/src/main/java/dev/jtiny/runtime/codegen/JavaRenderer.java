@@ -3,11 +3,10 @@ package dev.jtiny.runtime.codegen;
 
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
-import dev.jtiny.runtime.view.Expr;
 
 import java.util.List;
 
-public final class JavaRenderer implements Renderer {
+public final class JavaRenderer extends CStyleRenderer {
 
     /** Kernels implement dev.jtiny.runtime.device.JavaKernel; work items [start, end) run per call. */
     @Override public String render(LinearKernel k, String symbol) {
@@ -88,38 +87,31 @@ public final class JavaRenderer implements Renderer {
 
     private static final String HALF = "dev.jtiny.runtime.HalfPrecision.";
 
-    private String statement(UOp u) {
-        return switch (u) {
-            case UOp.Load l -> {
-                String at = "data" + l.arg() + "[" + l.index().render() + "]";
-                String read = switch (l.dtype()) {
-                    case BOOL -> "(" + at + " != 0)";
-                    case UINT8 -> "(" + at + " & 0xFF)";
-                    case FLOAT16 -> "Float.float16ToFloat(" + at + ")";
-                    case BFLOAT16 -> "Float.intBitsToFloat(" + at + " << 16)";
-                    default -> at;
-                };
-                yield type(l.dtype()) + " " + l.out() + " = " + (l.valid().equals(Expr.TRUE) ? read
-                        : l.valid().render() + " ? " + read + " : " + literal(0, l.dtype())) + ";";
-            }
-            case UOp.Const c -> type(c.dtype()) + " " + c.out() + " = " + (c.valid().equals(Expr.TRUE)
-                    ? literal(c.value(), c.dtype()) : c.valid().render() + " ? " + literal(c.value(), c.dtype()) + " : " + literal(0, c.dtype())) + ";";
-            case UOp.Alu a -> type(a.dtype()) + " " + a.out() + " = " + alu(a.op(), a.dtype(), a.srcType(), a.args()) + ";";
-            case UOp.DefineVar d -> type(d.dtype()) + " " + d.name() + " = " + literal(d.init(), d.dtype()) + ";";
-            case UOp.Assign a -> a.name() + " = " + a.value() + ";";
-            case UOp.Accumulate a -> a.acc() + " = " + alu(a.op(), a.dtype(), a.dtype(), List.of(a.acc(), a.value())) + ";";
-            case UOp.Loop l -> "for (int " + l.var() + " = 0; " + l.var() + " < " + l.extent() + "; " + l.var() + "++) {";
-            case UOp.If i -> "if " + i.cond().render() + " {";
-            case UOp.End e -> "}";
-            case UOp.LaneReduce lr -> throw new IllegalStateException("lanes must be expanded before rendering scalars");
-            case UOp.Store s -> "data" + s.arg() + "[" + s.index().render() + "] = " + switch (s.dtype()) {
-                case BOOL -> "(byte) (" + s.value() + " ? 1 : 0)";
-                case INT8, UINT8 -> "(byte) " + s.value();
-                case FLOAT16 -> "Float.floatToFloat16(" + s.value() + ")";
-                case BFLOAT16 -> HALF + "bf16(" + s.value() + ")";
-                default -> s.value();
-            } + ";";
+    @Override String localType(DType t) { return type(t); }
+
+    @Override String literalOf(double v, DType t) { return literal(v, t); }
+
+    @Override String aluOf(Op op, DType out, DType in, List<String> args) { return alu(op, out, in, args); }
+
+    @Override String read(UOp.Load l) {
+        String at = "data" + l.arg() + "[" + l.index().render() + "]";
+        return switch (l.dtype()) {
+            case BOOL -> "(" + at + " != 0)";
+            case UINT8 -> "(" + at + " & 0xFF)";
+            case FLOAT16 -> "Float.float16ToFloat(" + at + ")";
+            case BFLOAT16 -> "Float.intBitsToFloat(" + at + " << 16)";
+            default -> at;
         };
+    }
+
+    @Override String store(UOp.Store s) {
+        return "data" + s.arg() + "[" + s.index().render() + "] = " + switch (s.dtype()) {
+            case BOOL -> "(byte) (" + s.value() + " ? 1 : 0)";
+            case INT8, UINT8 -> "(byte) " + s.value();
+            case FLOAT16 -> "Float.floatToFloat16(" + s.value() + ")";
+            case BFLOAT16 -> HALF + "bf16(" + s.value() + ")";
+            default -> s.value();
+        } + ";";
     }
 
     /** {@code op} over operands of dtype {@code in} (held in its compute type), giving a {@code out}. */

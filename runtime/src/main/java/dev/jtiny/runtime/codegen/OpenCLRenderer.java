@@ -3,7 +3,6 @@ package dev.jtiny.runtime.codegen;
 
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
-import dev.jtiny.runtime.view.Expr;
 
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,7 @@ import java.util.Map;
  * needed); bfloat16 buffers are {@code ushort*}, converted with bit operations. A kernel that uses float64 enables
  * cl_khr_fp64 (the device checks that it has it).
  */
-public final class OpenCLRenderer implements Renderer {
+public final class OpenCLRenderer extends CStyleRenderer {
     /** The pragma a kernel using double starts with; the device looks for it to check for cl_khr_fp64. */
     public static final String FP64_PRAGMA = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable";
 
@@ -102,36 +101,29 @@ public final class OpenCLRenderer implements Renderer {
         };
     }
 
-    private String statement(UOp u) {
-        return switch (u) {
-            case UOp.Load l -> {
-                String index = l.index().render();
-                String at = "data" + l.arg() + "[" + index + "]";
-                String read = switch (l.dtype()) {
-                    case BOOL -> "(" + at + " != 0)";
-                    case FLOAT16 -> "vload_half(" + index + ", data" + l.arg() + ")";
-                    case BFLOAT16 -> "as_float((uint)" + at + " << 16)";
-                    default -> at;
-                };
-                yield type(l.dtype()) + " " + l.out() + " = " + (l.valid().equals(Expr.TRUE) ? read
-                        : "(" + l.valid().render() + ") ? " + read + " : " + literal(0, l.dtype())) + ";";
-            }
-            case UOp.Const c -> type(c.dtype()) + " " + c.out() + " = " + (c.valid().equals(Expr.TRUE)
-                    ? literal(c.value(), c.dtype()) : "(" + c.valid().render() + ") ? " + literal(c.value(), c.dtype()) + " : " + literal(0, c.dtype())) + ";";
-            case UOp.Alu a -> type(a.dtype()) + " " + a.out() + " = " + alu(a.op(), a.dtype(), a.srcType(), a.args()) + ";";
-            case UOp.DefineVar d -> type(d.dtype()) + " " + d.name() + " = " + literal(d.init(), d.dtype()) + ";";
-            case UOp.Assign a -> a.name() + " = " + a.value() + ";";
-            case UOp.Accumulate a -> a.acc() + " = " + alu(a.op(), a.dtype(), a.dtype(), List.of(a.acc(), a.value())) + ";";
-            case UOp.Loop l -> "for (int " + l.var() + " = 0; " + l.var() + " < " + l.extent() + "; " + l.var() + "++) {";
-            case UOp.If i -> "if " + i.cond().render() + " {";
-            case UOp.End e -> "}";
-            case UOp.LaneReduce lr -> throw new IllegalStateException("lanes must be expanded before rendering scalars");
-            case UOp.Store s -> switch (s.dtype()) {
-                case FLOAT16 -> "vstore_half_rte(" + s.value() + ", " + s.index().render() + ", data" + s.arg() + ");";
-                case BFLOAT16 -> "data" + s.arg() + "[" + s.index().render() + "] = jt_bf16(" + s.value() + ");";
-                case BOOL -> "data" + s.arg() + "[" + s.index().render() + "] = (uchar)(" + s.value() + ");";
-                default -> "data" + s.arg() + "[" + s.index().render() + "] = " + s.value() + ";";
-            };
+    @Override String localType(DType t) { return type(t); }
+
+    @Override String literalOf(double v, DType t) { return literal(v, t); }
+
+    @Override String aluOf(Op op, DType out, DType in, List<String> args) { return alu(op, out, in, args); }
+
+    @Override String read(UOp.Load l) {
+        String index = l.index().render();
+        String at = "data" + l.arg() + "[" + index + "]";
+        return switch (l.dtype()) {
+            case BOOL -> "(" + at + " != 0)";
+            case FLOAT16 -> "vload_half(" + index + ", data" + l.arg() + ")";
+            case BFLOAT16 -> "as_float((uint)" + at + " << 16)";
+            default -> at;
+        };
+    }
+
+    @Override String store(UOp.Store s) {
+        return switch (s.dtype()) {
+            case FLOAT16 -> "vstore_half_rte(" + s.value() + ", " + s.index().render() + ", data" + s.arg() + ");";
+            case BFLOAT16 -> "data" + s.arg() + "[" + s.index().render() + "] = jt_bf16(" + s.value() + ");";
+            case BOOL -> "data" + s.arg() + "[" + s.index().render() + "] = (uchar)(" + s.value() + ");";
+            default -> "data" + s.arg() + "[" + s.index().render() + "] = " + s.value() + ";";
         };
     }
 
