@@ -1,0 +1,141 @@
+// Every notebook in notebooks/ runs end to end: ./jtiny install puts the kernel into a temp prefix, and Debian's
+// nbclient (under /usr/bin/python3) executes a copy of the notebook on it. No cell may fail; the quickstart's
+// outputs are checked too.
+package dev.jtiny.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jtiny.it.Processes.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+class NotebooksTest {
+    private static final String PYTHON = "/usr/bin/python3";
+    @TempDir static Path dir;
+
+    private static Path root() {
+        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("jtiny")) && Files.isRegularFile(p.resolve("pom.xml"))) return p;
+        }
+        throw new AssertionError("no directory above " + System.getProperty("user.dir") + " holds the jtiny script");
+    }
+
+    private static Map<String, String> env() {
+        return Map.of("JAVA_HOME", System.getProperty("java.home"), "JTINY_NO_BUILD", "1",
+                "JUPYTER_PATH", dir.resolve("share/jupyter").toString(),
+                "JUPYTER_DATA_DIR", dir.resolve("data").toString(),
+                "JUPYTER_RUNTIME_DIR", dir.resolve("runtime").toString(), "HOME", dir.toString());
+    }
+
+    @BeforeAll
+    static void installKernel() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is missing (.ci/run installs it)");
+        Result check = Processes.run(dir, List.of(PYTHON, "-c", "import nbclient, nbformat, jupyter_client"), Map.of());
+        assumeTrue(check.exit() == 0, "nbclient or nbformat is missing under " + PYTHON + " (python3-nbclient, python3-nbformat)");
+        Result r = Processes.run(dir, List.of(root().resolve("jtiny").toString(), "install", "--prefix", dir.toString(),
+                "--name", "jtiny"), env());
+        assertEquals(0, r.exit(), r::toString);
+    }
+
+    private static List<Path> notebooks() throws IOException {
+        try (Stream<Path> s = Files.list(root().resolve("notebooks"))) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".ipynb")).sorted().toList();
+        }
+    }
+
+    /** One code cell's outputs, as run_notebook.py leaves them. */
+    record Cell(String source, String result, String html, String stdout, String stderr) {}
+
+    /** Executes a copy of the notebook (never the repository's file) and returns its code cells' outputs. */
+    private static List<Cell> execute(Path notebook) throws Exception {
+        String name = notebook.getFileName().toString().replace(".ipynb", "");
+        Path work = Files.createDirectories(dir.resolve("run-" + name));
+        Path copy = Files.copy(notebook, work.resolve(notebook.getFileName()));
+        Path cells = work.resolve("cells");
+        Path script = root().resolve("tests/src/test/python/run_notebook.py");
+        Result r = Processes.run(work, List.of(PYTHON, script.toString(), "jtiny", copy.toString(),
+                work.resolve("executed.ipynb").toString(), cells.toString()), env());
+        assertEquals(0, r.exit(), () -> notebook + " failed under nbclient\n" + r);
+        var out = new ArrayList<Cell>();
+        for (int i = 0; Files.exists(cells.resolve(i + ".source")); i++) {
+            out.add(new Cell(read(cells, i, "source"), read(cells, i, "result"), read(cells, i, "html"),
+                    read(cells, i, "stdout"), read(cells, i, "stderr")));
+        }
+        assertFalse(out.isEmpty(), () -> notebook + " has no code cells\n" + r);
+        return out;
+    }
+
+    private static String read(Path cells, int i, String part) throws IOException {
+        return Files.readString(cells.resolve(i + "." + part));
+    }
+
+    private static Cell cell(List<Cell> cells, String sourceContains) {
+        return cells.stream().filter(c -> c.source().contains(sourceContains)).findFirst()
+                .orElseThrow(() -> new AssertionError("no cell contains " + sourceContains));
+    }
+
+    @Test
+    void theNotebooksDirectoryHoldsTheQuickstart() throws Exception {
+        assertTrue(notebooks().contains(root().resolve("notebooks/quickstart.ipynb")), () -> "notebooks: " + notebooksOrEmpty());
+        String json = Files.readString(root().resolve("notebooks/quickstart.ipynb"));
+        assertTrue(json.contains("\"name\": \"jtiny\"") && json.contains("\"language\": \"java\""), "kernelspec is not jtiny");
+    }
+
+    private static List<Path> notebooksOrEmpty() {
+        try { return notebooks(); } catch (IOException e) { return List.of(); }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyNotebookRunsWithoutErrors() throws Exception {
+        return notebooks().stream().map(nb -> DynamicTest.dynamicTest(nb.getFileName().toString(), () -> {
+            List<Cell> cells = execute(nb);
+            if (nb.getFileName().toString().equals("quickstart.ipynb")) checkQuickstart(cells);
+        }));
+    }
+
+    private static void checkQuickstart(List<Cell> cells) {
+        Cell lazy = cell(cells, "Counters.reset();");
+        assertEquals("0", lazy.result().strip(), () -> "building y launched kernels: " + lazy);
+
+        assertTrue(cells.stream().anyMatch(c -> c.html().contains("<table")), "no cell shows a tensor as an HTML table");
+        Cell realized = cell(cells, "y.realize();");
+        assertTrue(realized.html().contains("<table") && realized.html().contains("shape [4, 3]"), realized::toString);
+
+        Cell debug = cell(cells, "Config.set(\"DEBUG\", \"2\");");
+        assertTrue(debug.stdout().contains("*** ") && debug.stdout().contains("[softmax]"), () -> "no DEBUG=2 trace: " + debug);
+
+        Cell log = cell(cells, "KernelLog.entries()");
+        assertTrue(log.stdout().contains("fused [softmax]"), log::toString);
+
+        Cell devices = cell(cells, "Devices.available()");
+        assertTrue(devices.stdout().contains("JAVA"), devices::toString);
+
+        Cell grad = cell(cells, "backward();\na.grad()");
+        assertTrue(grad.result().contains("[2.0, 4.0, 6.0]"), grad::toString);
+
+        Cell training = cell(cells, "opt.step();");
+        var losses = new ArrayList<Double>();
+        var m = Pattern.compile("loss (\\d+\\.\\d+)").matcher(training.stdout());
+        while (m.find()) losses.add(Double.parseDouble(m.group(1)));
+        assertEquals(20, losses.size(), training::toString);
+        assertTrue(losses.getLast() < 0.7 * losses.getFirst(), () -> "the loss did not fall: " + losses);
+        int rises = 0;
+        for (int i = 1; i < losses.size(); i++) if (losses.get(i) > losses.get(i - 1)) rises++;
+        int r = rises;
+        assertTrue(r <= 3, () -> "the loss rose in " + r + " of 19 steps: " + losses);
+    }
+}
