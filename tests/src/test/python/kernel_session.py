@@ -52,6 +52,56 @@ def html(outputs):
     return "".join(c["data"].get("text/html", "") for t, c in outputs if t == "execute_result")
 
 
+def result_data(outputs, mime):
+    return "".join(c["data"].get(mime, "") for t, c in outputs if t == "execute_result")
+
+
+def is_png(b64):
+    import base64
+    try:
+        return base64.b64decode(b64).startswith(b"\x89PNG\r\n\x1a\n")
+    except Exception:
+        return False
+
+
+def rich_display(kc):
+    """Tablesaw tables and images as cell results; display(...) and updateDisplay(...) from cell code."""
+    reply, outputs = run(kc, 'import tech.tablesaw.api.*;\nTable.create("people", StringColumn.create("name", "ann", "bob"), '
+                             'IntColumn.create("age", 31, 42))')
+    h = result_data(outputs, "text/html")
+    out("table_small", [reply["status"], "<table" in h, "<th>name</th>" in h and "<th>age</th>" in h,
+                        "<td>bob</td>" in h and "<td>42</td>" in h, "bob" in result_text(outputs)])
+    reply, outputs = run(kc, 'Table.create("big", IntColumn.indexColumn("i", 1000, 0), DoubleColumn.create("x", 1000))')
+    h = result_data(outputs, "text/html")
+    out("table_large", [reply["status"], "<th>i</th>" in h, "\u2026" in h, "<td>999</td>" in h, "<td>500</td>" not in h,
+                        h.count("<tr>") <= 22, "1000 rows" in h])
+    # Random noise does not compress: about 120 KB of PNG, far beyond JShell's 21844-char value string.
+    reply, outputs = run(kc, "var img = new java.awt.image.BufferedImage(200, 200, java.awt.image.BufferedImage.TYPE_INT_RGB);\n"
+                             "var rnd = new java.util.Random(1);\n"
+                             "for (int y = 0; y < 200; y++) for (int x = 0; x < 200; x++) img.setRGB(x, y, rnd.nextInt());\n"
+                             "img")
+    png = result_data(outputs, "image/png")
+    out("image", [reply["status"], is_png(png), len(png) > 30000, "200x200" in result_text(outputs)])
+
+    reply, outputs = run(kc, 'System.out.print("before");\nvar shown = display(tensor(1f, 2f, 3f));\n'
+                             'System.out.println("after");\ndisplay("hello");\nshown')
+    seq = [t for t, c in outputs if t in ("stream", "display_data", "execute_result")]
+    shown = [c for t, c in outputs if t == "display_data"]
+    ident = result_text(outputs).strip('"')
+    out("display", [reply["status"], seq, stream(outputs, "stdout"),
+                    len(shown) == 2 and "shape [3]" in shown[0]["data"].get("text/html", ""),
+                    len(shown) == 2 and shown[1]["data"] == {"text/plain": "hello"},
+                    len(shown) >= 1 and shown[0].get("transient", {}).get("display_id") == ident and ident != ""])
+    reply, outputs = run(kc, 'updateDisplay(shown, "updated");')
+    upd = [c for t, c in outputs if t == "update_display_data"]
+    out("update_display", [reply["status"], len(upd), len(upd) == 1 and upd[0]["data"].get("text/plain") == "updated",
+                           len(upd) == 1 and upd[0].get("transient", {}).get("display_id") == ident])
+    reply, outputs = run(kc, 'display(img);\ndisplay(Table.create("t", IntColumn.create("k", 7)));')
+    shown = [c for t, c in outputs if t == "display_data"]
+    out("display_rich", [reply["status"], len(shown), len(shown) == 2 and is_png(shown[0]["data"].get("image/png", "")),
+                         len(shown) == 2 and "<th>k</th>" in shown[1]["data"].get("text/html", "")])
+
+
 def out(name, value):
     print(name + ": " + json.dumps(value), flush=True)
 
@@ -88,6 +138,8 @@ def main():
         reply, outputs = run(kc, "arange(10000).reshape(100, 100)")
         h = html(outputs)
         out("html_large", [reply["status"], "\u2026" in h, h.count("<td>") <= 21 * 21, "<td>9999</td>" in h, len(h) < 20000])
+
+        rich_display(kc)
 
         run(kc, "Counters.reset();")
         reply, outputs = run(kc, "var t = tensor(1f, 2f, 3f).mul(2);\nCounters.kernelCount()")

@@ -31,7 +31,8 @@ import jdk.jshell.execution.JdiExecutionControlProvider;
  */
 final class Engine implements AutoCloseable {
     static final List<String> STARTUP_IMPORTS = List.of("import dev.jtiny.*;", "import static dev.jtiny.T.*;",
-            "import dev.jtiny.nn.*;", "import dev.jtiny.optim.*;", "import dev.jtiny.runtime.*;");
+            "import dev.jtiny.nn.*;", "import dev.jtiny.optim.*;", "import dev.jtiny.runtime.*;",
+            "import static dev.jtiny.kernel.Display.*;");
     private static final Pattern WRAPPER = Pattern.compile("REPL\\.\\$JShell\\$\\d+[A-Z]?\\.");
 
     /** A cell that did not run to its end; the message is what the user sees. */
@@ -68,7 +69,8 @@ final class Engine implements AutoCloseable {
     }
 
     private JShell start() {
-        var options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"));
+        var options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
+                "-Djava.awt.headless=true"));
         options.addAll(vmOptions);
         options.addAll(List.of("-cp", classPath));
         JShell s = JShell.builder()

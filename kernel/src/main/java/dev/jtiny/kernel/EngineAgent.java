@@ -17,8 +17,9 @@ import jdk.jshell.execution.Util;
 /**
  * JShell's own remote agent, except that running a snippet describes a tensor ({@code Tensor(shape=..., lazy)})
  * instead of printing it: {@code var y = x.matmul(w);} must not launch kernels. The kernel asks for the full text
- * ({@link #varValue}, which JShell leaves alone) only when a cell ends in an expression it displays; for a tensor
- * that text carries an HTML table as well ({@link #RICH}, read back by {@link #rich}).
+ * ({@link #varValue}, which JShell leaves alone) only when a cell ends in an expression it displays; for a tensor,
+ * a Tablesaw table or an image the rich form ({@link Rich}) goes to the kernel through the side channel
+ * ({@link #send}) and the text names it ({@link #REF}, read back by {@link #rich}).
  */
 public final class EngineAgent extends RemoteExecutionControl {
     /** Started by JShell in the child JVM with the port of the kernel's socket, as RemoteExecutionControl is. */
@@ -27,17 +28,44 @@ public final class EngineAgent extends RemoteExecutionControl {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         Map<String, Consumer<OutputStream>> outputs = new HashMap<>();
-        outputs.put("out", st -> System.setOut(new PrintStream(st, true, System.out.charset())));
+        outputs.put("out", st -> {
+            channel = new PrintStream(st, true, System.out.charset());
+            System.setOut(channel);
+        });
         outputs.put("err", st -> System.setErr(new PrintStream(st, true, System.err.charset())));
         Map<String, Consumer<InputStream>> inputs = new HashMap<>();
         inputs.put("in", System::setIn);
         Util.forwardExecutionControlAndIO(new EngineAgent(), in, out, outputs, inputs);
     }
 
-    /** Starts a value that has an HTML form: RICH, the HTML, RICH again, then the plain text. */
-    static final String RICH = "\u0001jtiny-html\u0001";
-    /** JShell's remote transport truncates a value beyond 21844 chars; the HTML must leave room for some text. */
-    private static final int MAX_HTML = 16_000;
+    /**
+     * The side channel to the kernel: the child's stdout as JShell forwards it, kept here so that a cell that
+     * replaces System.out does not cut it. A message is one line: {@link #MARK}, kind, id, then MIME type and data
+     * pairs, each base64 (so that neither holds a space or a line break). The kernel's {@link DisplayChannel}
+     * takes such lines out of the stream before the rest reaches the notebook as stdout. JShell forwards output
+     * written during a command before the command's answer, so a line sent by {@link #varValue} has reached the
+     * kernel when varValue returns; the payload has no size limit (JShell's value string has one, 21844 chars).
+     */
+    static final String MARK = "\u0001jtiny-display\u0001";
+    /** Starts a value whose rich form went through the side channel: REF, the id, REF again, the plain text. */
+    static final String REF = "\u0001jtiny-result\u0001";
+    private static volatile PrintStream channel;
+    private static final java.util.concurrent.atomic.AtomicLong RESULTS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Sends one message to the kernel ("display", "update" or "result"); MIME type -> data. */
+    static void send(String kind, String id, Map<String, String> data) {
+        var line = new StringBuilder(MARK).append(kind).append(' ').append(b64(id));
+        data.forEach((mime, value) -> line.append(' ').append(b64(mime)).append(' ').append(b64(value)));
+        PrintStream out = channel != null ? channel : System.out;
+        synchronized (out) {
+            out.print(line.append('\n'));
+            out.flush();
+        }
+    }
+
+    private static String b64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 
     @Override public String varValue(String className, String varName) throws RunException, EngineTerminationException,
             InternalException {
@@ -49,11 +77,14 @@ public final class EngineAgent extends RemoteExecutionControl {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return super.varValue(className, varName);
         }
-        if (value instanceof Tensor t) {
+        if (value instanceof Tensor || isTable(value) || value instanceof java.awt.image.BufferedImage) {
             try {
-                boolean realized = t.isRealized();
-                String html = TensorHtml.render(t, realized);
-                if (html.length() <= MAX_HTML) return RICH + html + RICH + t;
+                Map<String, String> data = Rich.render(value, null);
+                if (data.size() > 1) {
+                    String id = "result-" + RESULTS.incrementAndGet();
+                    send("result", id, data);
+                    return REF + id + REF + data.get("text/plain");
+                }
             } catch (RuntimeException e) {
                 // JShell's own text below reports the failure the way it always does.
             }
@@ -61,12 +92,20 @@ public final class EngineAgent extends RemoteExecutionControl {
         return super.varValue(className, varName);
     }
 
-    /** {html, plain} of a value from {@link #varValue}, or null when it is plain text only. */
+    private static boolean isTable(Object value) {
+        try {
+            return value instanceof tech.tablesaw.api.Table;
+        } catch (LinkageError noTablesaw) {
+            return false;
+        }
+    }
+
+    /** {id, plain} of a value from {@link #varValue} whose rich form went through the side channel, or null. */
     static String[] rich(String value) {
-        if (value == null || !value.startsWith(RICH)) return null;
-        int end = value.indexOf(RICH, RICH.length());
+        if (value == null || !value.startsWith(REF)) return null;
+        int end = value.indexOf(REF, REF.length());
         if (end < 0) return null;
-        return new String[] {value.substring(RICH.length(), end), value.substring(end + RICH.length())};
+        return new String[] {value.substring(REF.length(), end), value.substring(end + REF.length())};
     }
 
     // Declared here also because JShell's stop() looks for an "invoke" frame of the agent class.

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import jdk.jshell.SourceCodeAnalysis;
@@ -23,9 +25,11 @@ import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.messages.Header;
 import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.publish.PublishDisplayData;
 import org.dflib.jjava.jupyter.messages.publish.PublishError;
 import org.dflib.jjava.jupyter.messages.publish.PublishExecuteInput;
 import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
+import org.dflib.jjava.jupyter.messages.publish.PublishUpdateDisplayData;
 import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
 import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
 import org.dflib.jjava.jupyter.messages.reply.HistoryReply;
@@ -45,6 +49,11 @@ public final class JtinyKernel extends BaseKernel {
     /** Every executed cell, in order: {cell number, input, text/plain of its result or null}. */
     private final List<Cell> cells = Collections.synchronizedList(new ArrayList<>());
 
+    /** The request whose cell is running: display(...) from cell code publishes there. */
+    private volatile ShellReplyEnvironment running;
+    /** Rich forms of cell results that came through the engine's side channel, by id, until evalRaw takes them. */
+    private final Map<String, Map<String, String>> results = new ConcurrentHashMap<>();
+
     private record Cell(int number, String input, String output) {
         /** The protocol's [session, line, input] or [session, line, [input, output]]. */
         List<Object> entry(boolean withOutput) {
@@ -56,7 +65,7 @@ public final class JtinyKernel extends BaseKernel {
         super(b.name(), b.version(), new LanguageInfo("java", Runtime.version().toString(), "text/x-java", ".jshell",
                         "java", "java", "script"), List.of(), b.history(), b.io(), b.comms(), b.renderer(), null,
                 b.magics(), false, b.styler());
-        this.engine = engines.start(io.out, io.err, io.in);
+        this.engine = engines.start(DisplayChannel.wrap(io.out, this::engineMessage), io.err, io.in);
     }
 
     /** Starts the kernel on a connection file's sockets and returns when a client shuts it down. */
@@ -106,12 +115,33 @@ public final class JtinyKernel extends BaseKernel {
         var data = new DisplayData();
         String[] rich = EngineAgent.rich(value);
         if (rich != null) {
-            data.putHTML(rich[0]);
+            Map<String, String> forms = results.remove(rich[0]);
+            if (forms != null) forms.forEach((mime, form) -> { if (!mime.equals("text/plain")) data.putData(mime, form); });
             value = rich[1];
         }
         data.putText(value);
         cells.set(index, new Cell(number, code, value));
         return data;
+    }
+
+    /**
+     * A message from the engine's side channel ({@link DisplayChannel}): a cell result's rich form, kept for
+     * evalRaw, or display(...) / updateDisplay(...) from cell code, published at once as display_data /
+     * update_display_data with the display id in "transient". Outside a running cell (a background thread that
+     * outlives its cell) there is no request to attach the message to, and it is dropped.
+     */
+    private void engineMessage(String kind, String id, Map<String, String> forms) {
+        if (kind.equals("result")) {
+            results.put(id, forms);
+            return;
+        }
+        ShellReplyEnvironment env = running;
+        if (env == null) return;
+        var data = new DisplayData();
+        forms.forEach(data::putData);
+        data.setDisplayId(id);
+        if (kind.equals("update")) env.publish(new PublishUpdateDisplayData(data));
+        else env.publish(new PublishDisplayData(data));
     }
 
     // history_request: tail, range and search (a glob: * any text, ? one character) over this process's cells.
@@ -226,6 +256,9 @@ public final class JtinyKernel extends BaseKernel {
         env.publish(new PublishExecuteInput(request.getCode(), count));
         replaceOutputStreams(env);
         org.dflib.jjava.jupyter.kernel.JtinyIoAccess.attach(io, env, request.isStdinEnabled());
+        running = env;
+        env.defer(() -> { if (running == env) running = null; });
+        results.clear();
         try {
             DisplayData result = eval(request.getCode());
             if (result != null) env.publish(new PublishExecuteResult(count, result));

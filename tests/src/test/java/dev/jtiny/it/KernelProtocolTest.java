@@ -81,6 +81,14 @@ class KernelProtocolTest {
                 lines.get("history_search"), r::toString);
         assertEquals("[\"ok\", true, true, true, true, true]", lines.get("html_small"), () -> "2x3 tensor's text/html\n" + r);
         assertEquals("[\"ok\", true, true, true, true]", lines.get("html_large"), () -> "100x100 tensor's summarised text/html\n" + r);
+        assertEquals("[\"ok\", true, true, true, true]", lines.get("table_small"), () -> "a Tablesaw table's text/html\n" + r);
+        assertEquals("[\"ok\", true, true, true, true, true, true]", lines.get("table_large"),
+                () -> "a 1000-row table's summarised text/html\n" + r);
+        assertEquals("[\"ok\", true, true, true]", lines.get("image"), () -> "a BufferedImage's image/png (120 KB)\n" + r);
+        assertEquals("[\"ok\", [\"stream\", \"display_data\", \"stream\", \"display_data\", \"execute_result\"], "
+                + "\"beforeafter\\n\", true, true, true]", lines.get("display"), () -> "display(...) mid-cell\n" + r);
+        assertEquals("[\"ok\", 1, true, true]", lines.get("update_display"), () -> "updateDisplay(id, ...)\n" + r);
+        assertEquals("[\"ok\", 2, true, true]", lines.get("display_rich"), () -> "display(image), display(table)\n" + r);
         assertEquals("[\"ok\", \"0\"]", lines.get("lazy"), () -> "var t = ... launched kernels\n" + r);
         assertEquals("[\"ok\", \"12.0\"]", lines.get("sum"), r::toString);
         assertEquals("[\"ok\", true, 0, 4]", lines.get("complete"), r::toString);

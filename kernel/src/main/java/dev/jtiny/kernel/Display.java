@@ -1,0 +1,30 @@
+// display(...) and updateDisplay(...) for cell code: imported statically at the engine's startup.
+package dev.jtiny.kernel;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Shows a value now, in the middle of a cell, with the renderers of a cell's result ({@link Rich}): a tensor or a
+ * Tablesaw table as HTML, a BufferedImage as a PNG, anything else as text. Runs in the engine's child JVM, which
+ * cannot speak Jupyter: it writes one marked line to the kernel ({@link EngineAgent#send}), and the kernel turns
+ * it into a display_data or update_display_data message of the running cell.
+ */
+public final class Display {
+    private static final AtomicLong NEXT = new AtomicLong();
+    private static final String SESSION = Long.toHexString(System.nanoTime());
+
+    private Display() {}
+
+    /** Sends display_data for {@code value} and returns its display id, for {@link #updateDisplay}. */
+    public static String display(Object value) {
+        String id = "jtiny-" + SESSION + "-" + NEXT.incrementAndGet();
+        EngineAgent.send("display", id, Rich.render(value, null));
+        return id;
+    }
+
+    /** Replaces what {@link #display} showed under {@code id} (update_display_data) with {@code value}. */
+    public static void updateDisplay(String id, Object value) {
+        if (id == null) throw new IllegalArgumentException("updateDisplay: the id is null (display(...) returns one)");
+        EngineAgent.send("update", id, Rich.render(value, null));
+    }
+}
