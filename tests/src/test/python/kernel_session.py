@@ -70,7 +70,8 @@ def rich_display(kc):
                              'IntColumn.create("age", 31, 42))')
     h = result_data(outputs, "text/html")
     out("table_small", [reply["status"], "<table" in h, "<th>name</th>" in h and "<th>age</th>" in h,
-                        "<td>bob</td>" in h and "<td>42</td>" in h, "bob" in result_text(outputs)])
+                        "<td>bob</td>" in h and "<td>42</td>" in h, "bob" in result_text(outputs),
+                        stream(outputs, "stderr")])
     reply, outputs = run(kc, 'Table.create("big", IntColumn.indexColumn("i", 1000, 0), DoubleColumn.create("x", 1000))')
     h = result_data(outputs, "text/html")
     out("table_large", [reply["status"], "<th>i</th>" in h, "\u2026" in h, "<td>999</td>" in h, "<td>500</td>" not in h,

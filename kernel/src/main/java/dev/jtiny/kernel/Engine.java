@@ -70,7 +70,7 @@ final class Engine implements AutoCloseable {
 
     private JShell start() {
         var options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
-                "-Djava.awt.headless=true"));
+                "-Djava.awt.headless=true", "-Dslf4j.internal.verbosity=ERROR")); // Tablesaw brings slf4j-api, no provider
         options.addAll(vmOptions);
         options.addAll(List.of("-cp", classPath));
         JShell s = JShell.builder()

@@ -81,7 +81,7 @@ class KernelProtocolTest {
                 lines.get("history_search"), r::toString);
         assertEquals("[\"ok\", true, true, true, true, true]", lines.get("html_small"), () -> "2x3 tensor's text/html\n" + r);
         assertEquals("[\"ok\", true, true, true, true]", lines.get("html_large"), () -> "100x100 tensor's summarised text/html\n" + r);
-        assertEquals("[\"ok\", true, true, true, true]", lines.get("table_small"), () -> "a Tablesaw table's text/html\n" + r);
+        assertEquals("[\"ok\", true, true, true, true, \"\"]", lines.get("table_small"), () -> "a Tablesaw table's text/html\n" + r);
         assertEquals("[\"ok\", true, true, true, true, true, true]", lines.get("table_large"),
                 () -> "a 1000-row table's summarised text/html\n" + r);
         assertEquals("[\"ok\", true, true, true]", lines.get("image"), () -> "a BufferedImage's image/png (120 KB)\n" + r);
