@@ -15,15 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class JtinyLauncherTest {
     @TempDir Path dir;
 
-    private static Path root() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("jtiny")) && Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        }
-        throw new AssertionError("no directory above " + System.getProperty("user.dir") + " holds the jtiny script");
-    }
-
     private Result jtiny(Map<String, String> env, String... args) throws Exception {
-        var command = new java.util.ArrayList<>(List.of(root().resolve("jtiny").toString()));
+        var command = new java.util.ArrayList<>(List.of(Processes.root().resolve("jtiny").toString()));
         command.addAll(List.of(args));
         var fullEnv = new java.util.HashMap<>(Map.of(
                 "JAVA_HOME", System.getProperty("java.home"),
@@ -35,7 +28,7 @@ class JtinyLauncherTest {
     @Test
     void runsAScriptWithArgsAndJvmOptions() throws Exception {
         // verify runs after package, so the launcher's jar and lib/ are there.
-        assertTrue(Files.isRegularFile(root().resolve("kernel/target/jtiny-kernel.jar")), "kernel/target/jtiny-kernel.jar");
+        assertTrue(Files.isRegularFile(Processes.root().resolve("kernel/target/jtiny-kernel.jar")), "kernel/target/jtiny-kernel.jar");
         Files.writeString(dir.resolve("hello.jsh"), """
                 System.out.println("args " + String.join(",", ARGS));
                 System.out.println("debug " + Config.debug());

@@ -4,9 +4,11 @@ package dev.jtiny.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jtiny.it.Processes.Result;
+import static dev.jtiny.it.Processes.PYTHON;
+import static dev.jtiny.it.Processes.jupyterEnv;
+import static dev.jtiny.it.Processes.root;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -17,31 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class KernelProtocolTest {
-    private static final String PYTHON = "/usr/bin/python3";
     @TempDir static Path dir;
-
-    private static Path root() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("jtiny")) && Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        }
-        throw new AssertionError("no directory above " + System.getProperty("user.dir") + " holds the jtiny script");
-    }
-
-    private static Map<String, String> env() {
-        return Map.of("JAVA_HOME", System.getProperty("java.home"), "JTINY_NO_BUILD", "1",
-                "JUPYTER_PATH", dir.resolve("share/jupyter").toString(),
-                "JUPYTER_DATA_DIR", dir.resolve("data").toString(),
-                "JUPYTER_RUNTIME_DIR", dir.resolve("runtime").toString(), "HOME", dir.toString());
-    }
 
     @BeforeAll
     static void installKernel() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is missing (.ci/run installs it)");
-        Result check = Processes.run(dir, List.of(PYTHON, "-c", "import jupyter_client"), Map.of());
-        assumeTrue(check.exit() == 0, "jupyter_client is missing under " + PYTHON + " (.ci/run installs python3-jupyter-client)");
-        Result r = Processes.run(dir, List.of(root().resolve("jtiny").toString(), "install", "--prefix", dir.toString(),
-                "--name", "jtiny-test"), env());
-        assertEquals(0, r.exit(), r::toString);
+        Processes.installKernel(dir, "jtiny-test", "jupyter_client", "jupyter_client is missing under " + PYTHON + " (.ci/run installs python3-jupyter-client)");
     }
 
     @Test
@@ -53,7 +35,7 @@ class KernelProtocolTest {
                 && json.contains("\"dev.jtiny.kernel.Cli\", \"kernel\", \"{connection_file}\"")
                 && json.contains(Path.of(System.getProperty("java.home"), "bin", "java").toString()), json);
         Result r = Processes.run(dir, List.of(PYTHON, "-c",
-                "from jupyter_client.kernelspecapp import KernelSpecApp; KernelSpecApp.launch_instance()", "list"), env());
+                "from jupyter_client.kernelspecapp import KernelSpecApp; KernelSpecApp.launch_instance()", "list"), jupyterEnv(dir));
         assertEquals(0, r.exit(), r::toString);
         assertTrue(r.out().contains("jtiny-test") && r.out().contains(spec.getParent().toString()), r::toString);
     }
@@ -61,7 +43,7 @@ class KernelProtocolTest {
     @Test
     void aJupyterClientExecutesCompletesInterruptsSurvivesSystemExitAndRestarts() throws Exception {
         Path script = root().resolve("tests/src/test/python/kernel_session.py");
-        Result r = Processes.run(dir, List.of(PYTHON, script.toString(), "jtiny-test"), env());
+        Result r = Processes.run(dir, List.of(PYTHON, script.toString(), "jtiny-test"), jupyterEnv(dir));
         assertEquals(0, r.exit(), r::toString);
         var lines = new HashMap<String, String>();
         r.out().lines().filter(l -> l.contains(": ")).forEach(l -> lines.put(l.substring(0, l.indexOf(": ")), l.substring(l.indexOf(": ") + 2)));
@@ -117,7 +99,7 @@ class KernelProtocolTest {
     void aBadlySignedMessageIsDroppedTheKernelListensOnLoopbackOnlySurvivesOomAndNamesErrors() throws Exception {
         Path script = root().resolve("tests/src/test/python/kernel_hardening.py");
         Path marker = dir.resolve("forged-cell-ran"), log = dir.resolve("kernel-stderr.txt");
-        var env = new HashMap<>(env());
+        var env = new HashMap<>(jupyterEnv(dir));
         env.put("JTINY_ENGINE_OPTS", "-Xmx256m");
         env.put("PYTHONPATH", script.getParent().toString());
         Result r = Processes.run(dir, List.of(PYTHON, script.toString(), "jtiny-test", marker.toString(), log.toString()), env);

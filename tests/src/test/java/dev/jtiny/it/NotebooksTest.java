@@ -6,9 +6,11 @@ package dev.jtiny.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jtiny.it.Processes.Result;
+import static dev.jtiny.it.Processes.PYTHON;
+import static dev.jtiny.it.Processes.jupyterEnv;
+import static dev.jtiny.it.Processes.root;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,31 +26,11 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 class NotebooksTest {
-    private static final String PYTHON = "/usr/bin/python3";
     @TempDir static Path dir;
-
-    private static Path root() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("jtiny")) && Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        }
-        throw new AssertionError("no directory above " + System.getProperty("user.dir") + " holds the jtiny script");
-    }
-
-    private static Map<String, String> env() {
-        return Map.of("JAVA_HOME", System.getProperty("java.home"), "JTINY_NO_BUILD", "1",
-                "JUPYTER_PATH", dir.resolve("share/jupyter").toString(),
-                "JUPYTER_DATA_DIR", dir.resolve("data").toString(),
-                "JUPYTER_RUNTIME_DIR", dir.resolve("runtime").toString(), "HOME", dir.toString());
-    }
 
     @BeforeAll
     static void installKernel() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is missing (.ci/run installs it)");
-        Result check = Processes.run(dir, List.of(PYTHON, "-c", "import nbclient, nbformat, jupyter_client"), Map.of());
-        assumeTrue(check.exit() == 0, "nbclient or nbformat is missing under " + PYTHON + " (python3-nbclient, python3-nbformat)");
-        Result r = Processes.run(dir, List.of(root().resolve("jtiny").toString(), "install", "--prefix", dir.toString(),
-                "--name", "jtiny"), env());
-        assertEquals(0, r.exit(), r::toString);
+        Processes.installKernel(dir, "jtiny", "nbclient, nbformat, jupyter_client", "nbclient or nbformat is missing under " + PYTHON + " (python3-nbclient, python3-nbformat)");
     }
 
     private static List<Path> notebooks() throws IOException {
@@ -68,7 +50,7 @@ class NotebooksTest {
         Path cells = work.resolve("cells");
         Path script = root().resolve("tests/src/test/python/run_notebook.py");
         Result r = Processes.run(work, List.of(PYTHON, script.toString(), "jtiny", copy.toString(),
-                work.resolve("executed.ipynb").toString(), cells.toString()), env());
+                work.resolve("executed.ipynb").toString(), cells.toString()), jupyterEnv(dir));
         assertEquals(0, r.exit(), () -> notebook + " failed under nbclient\n" + r);
         var out = new ArrayList<Cell>();
         for (int i = 0; Files.exists(cells.resolve(i + ".source")); i++) {

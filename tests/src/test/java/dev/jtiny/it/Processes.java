@@ -1,7 +1,9 @@
 // Runs a child process to completion and captures what it printed: the end-to-end tests' one tool.
 package dev.jtiny.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +21,38 @@ final class Processes {
         @Override public String toString() { return "exit " + exit + "\n--- stdout:\n" + out + "--- stderr:\n" + err; }
     }
 
+    /** Debian's Python, which holds jupyter_client, nbclient and nbformat (not the python3 first on PATH). */
+    static final String PYTHON = "/usr/bin/python3";
+
     private Processes() {}
+
+    /** The repository root: the nearest directory above the working directory holding ./jtiny and pom.xml. */
+    static Path root() {
+        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("jtiny")) && Files.isRegularFile(p.resolve("pom.xml"))) return p;
+        }
+        throw new AssertionError("no directory above " + System.getProperty("user.dir") + " holds the jtiny script");
+    }
+
+    /** Environment for Jupyter tools and ./jtiny that keeps every Jupyter path and HOME inside {@code dir}. */
+    static Map<String, String> jupyterEnv(Path dir) {
+        return Map.of("JAVA_HOME", System.getProperty("java.home"), "JTINY_NO_BUILD", "1",
+                "JUPYTER_PATH", dir.resolve("share/jupyter").toString(),
+                "JUPYTER_DATA_DIR", dir.resolve("data").toString(),
+                "JUPYTER_RUNTIME_DIR", dir.resolve("runtime").toString(), "HOME", dir.toString());
+    }
+
+    /**
+     * Installs the kernel as {@code name} under {@code dir} with ./jtiny install --prefix, after checking that
+     * {@link #PYTHON} can import {@code modules} (the test is skipped, saying what to install, when it cannot).
+     */
+    static void installKernel(Path dir, String name, String modules, String missing) throws IOException, InterruptedException {
+        assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is missing (.ci/run installs it)");
+        Result check = run(dir, List.of(PYTHON, "-c", "import " + modules), Map.of());
+        assumeTrue(check.exit() == 0, missing);
+        Result r = run(dir, List.of(root().resolve("jtiny").toString(), "install", "--prefix", dir.toString(), "--name", name), jupyterEnv(dir));
+        assertEquals(0, r.exit(), r::toString);
+    }
 
     /** {@code java ... dev.jtiny.kernel.Cli args}, in this JVM's JDK with this JVM's class path. */
     static Result cli(Path dir, String... args) throws IOException, InterruptedException {
