@@ -17,20 +17,7 @@ final class FiniteDiff {
 
     /** d f / d inputs[k] at every element of inputs[k]: (f(x + h) - f(x - h)) / 2h. The inputs are left as they were. */
     static double[] gradient(ToDoubleFunction<Nd[]> f, Nd[] inputs, int k) {
-        Nd[] xs = inputs.clone();
-        double[] v = inputs[k].v().clone();
-        xs[k] = new Nd(inputs[k].shape(), v);
-        double[] g = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            double x = v[i], h = H * Math.max(1, Math.abs(x));
-            v[i] = x + h;
-            double up = f.applyAsDouble(xs);
-            v[i] = x - h;
-            double down = f.applyAsDouble(xs);
-            v[i] = x;
-            g[i] = (up - down) / (2 * h);
-        }
-        return g;
+        return gradient(f, inputs, k, java.util.stream.IntStream.range(0, inputs[k].v().length).toArray());
     }
 
     /** The same at the listed elements only (for inputs too large to difference element by element). */
