@@ -64,7 +64,7 @@ public final class Devices {
         } else {
             throw new DeviceException("unknown device " + n + "; expected JAVA or OPENCL:N (available: " + available() + ")");
         }
-        if (Config.debug() >= 1) System.out.println("opened device " + d.name() + ": " + d.description());
+        if (Config.debug() >= 1) Trace.out().println("opened device " + d.name() + ": " + d.description());
         return d;
     }
 

@@ -46,7 +46,7 @@ public final class Realizer {
         int debug = Config.debug();
         if (debug >= 1 && !items.isEmpty()) {
             long kernels = items.stream().filter(i -> i instanceof Scheduler.KernelItem).count();
-            System.out.printf("scheduled %d kernel%s in %.2f ms%n", kernels, kernels == 1 ? "" : "s", (System.nanoTime() - t0) * 1e-6);
+            Trace.out().printf("scheduled %d kernel%s in %.2f ms%n", kernels, kernels == 1 ? "" : "s", (System.nanoTime() - t0) * 1e-6);
         }
         for (Scheduler.Item item : items) {
             switch (item) {
@@ -88,7 +88,7 @@ public final class Realizer {
         KernelLog.add("copy", "copy " + from + " -> " + to, to, new int[]{(int) (bytes)}, null, seconds, 0, bytes,
                 List.of(), List.of(), "", "", "");
         if (debug >= 2) {
-            System.out.printf("*** %-10s copy %10s  %s -> %s  tm %10.2fus%n", to, humanBytes(bytes), from, to, seconds * 1e6);
+            Trace.out().printf("*** %-10s copy %10s  %s -> %s  tm %10.2fus%n", to, humanBytes(bytes), from, to, seconds * 1e6);
         }
     }
 
@@ -104,15 +104,15 @@ public final class Realizer {
                 + item.kernel().argTypes() + "\n" + graph, g -> render(item, device));
         LinearKernel lk = r.linear();
         if (debug >= 5) {
-            System.out.println("--- graph of " + lk.name() + "\n" + graph + "--- linearized\n" + lk.listing());
+            Trace.out().println("--- graph of " + lk.name() + "\n" + graph + "--- linearized\n" + lk.listing());
         }
-        if (debug >= 4) System.out.println(r.source());
+        if (debug >= 4) Trace.out().println(r.source());
         long compiles = Counters.compileCount(), hits = Counters.cacheHitCount();
         long tc = System.nanoTime();
         Program p = device.compile(lk.name(), r.source());
         if (debug >= 1) {
-            if (Counters.compileCount() > compiles) System.out.printf("compiled %s in %.1f ms%n", lk.name(), (System.nanoTime() - tc) * 1e-6);
-            else if (Counters.cacheHitCount() > hits) System.out.printf("loaded %s from the compile cache%n", lk.name());
+            if (Counters.compileCount() > compiles) Trace.out().printf("compiled %s in %.1f ms%n", lk.name(), (System.nanoTime() - tc) * 1e-6);
+            else if (Counters.cacheHitCount() > hits) Trace.out().printf("loaded %s from the compile cache%n", lk.name());
         }
 
         RawBuffer[] args = new RawBuffer[item.inputs().size() + 1];
@@ -136,7 +136,7 @@ public final class Realizer {
         boolean groups = device.isGpu() && lk.global() <= Integer.MAX_VALUE - GPU_GROUP;
         int[] local = groups ? new int[]{GPU_GROUP} : null;
         int[] global = {groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()};
-        double seconds = device.launch(p, args, global, local, debug >= 2);
+        double seconds = device.launch(p, args, global, local, Trace.timed());
         Counters.kernelLaunched();
         if (recorder != null) recorder.kernel(device, p, global, local, buffers);
         if (out.dtype.isFloat() && Config.getInt("CHECKNAN", 0) > 0) checkFinite(lk, device, outBuf);
@@ -145,12 +145,12 @@ public final class Realizer {
                 lk.fusedOps(), lk.opts(), r.source(), graph, lk.listing());
         if (debug >= 2) {
             cumulativeSeconds += Double.isNaN(seconds) ? 0 : seconds;
-            System.out.printf("*** %-10s %5d %-28s arg %2d  tm %10.2fus/%10.2fms (%9.2f GFLOPS %8.2f GB/s) %s%n",
+            Trace.out().printf("*** %-10s %5d %-28s arg %2d  tm %10.2fus/%10.2fms (%9.2f GFLOPS %8.2f GB/s) %s%n",
                     device.name(), Counters.kernelCount(), lk.name(), args.length, seconds * 1e6, cumulativeSeconds * 1e3,
                     e.gflops(), e.gbps(), lk.fusedOps());
         }
         if (debug >= 3) {
- System.out.println("    global " + java.util.Arrays.toString(global) + " local " + (local == null ? "-" : java.util.Arrays.toString(local)) + " lanes " + lk.lanes() + " opts " + lk.opts());
+            Trace.out().println("    global " + java.util.Arrays.toString(global) + " local " + (local == null ? "-" : java.util.Arrays.toString(local)) + " lanes " + lk.lanes() + " opts " + lk.opts());
         }
     }
 
