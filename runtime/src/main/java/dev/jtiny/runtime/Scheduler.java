@@ -38,7 +38,22 @@ public final class Scheduler {
 
     public record CopyItem(LazyBuffer out, LazyBuffer src) implements Item {}
 
+    /**
+     * One item of a schedule with the graph bases it computes: a kernel's output and every base (constants
+     * included) inlined into it, in the order they were built; a copy's output alone. A base that is recomputed
+     * in two kernels is listed by both.
+     */
+    public record Step(Item item, List<LazyBuffer> nodes) {}
+
     public static List<Item> schedule(List<LazyBuffer> outputs) {
+        return plan(outputs).stream().map(Step::item).toList();
+    }
+
+    /**
+     * The schedule {@link #schedule} gives, with what each item computes: a dry run for showing a graph and the
+     * kernels it will become. Like {@code schedule}, it realizes, allocates, compiles and launches nothing.
+     */
+    public static List<Step> plan(List<LazyBuffer> outputs) {
         List<LazyBuffer> order = new ArrayList<>();
         Set<LazyBuffer> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (LazyBuffer o : outputs) topo(o.base, seen, order);
@@ -73,13 +88,13 @@ public final class Scheduler {
             reduceWork.put(b, w);
         }
 
-        List<Item> items = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
         for (LazyBuffer b : order) {
             if (!realize.contains(b)) continue;
-            if (b.op == Op.COPY) items.add(new CopyItem(b, b.srcs().getFirst()));
-            else items.add(kernelFor(b, realize));
+            if (b.op == Op.COPY) steps.add(new Step(new CopyItem(b, b.srcs().getFirst()), List.of(b)));
+            else steps.add(kernelFor(b, realize));
         }
-        return items;
+        return steps;
     }
 
     /** True for a base that still needs computing: not realized, not a pending upload. */
@@ -91,7 +106,7 @@ public final class Scheduler {
         order.add(b);
     }
 
-    private static KernelItem kernelFor(LazyBuffer out, Set<LazyBuffer> realize) {
+    private static Step kernelFor(LazyBuffer out, Set<LazyBuffer> realize) {
         Builder builder = new Builder(out, realize);
         KNode root = switch (out.op) {
             case CONTIGUOUS -> builder.src(out.srcs().getFirst());
@@ -104,7 +119,8 @@ public final class Scheduler {
         List<String> fused = new ArrayList<>(new LinkedHashSet<>(builder.userOps));
         if (fused.isEmpty() && out.userOp != null) fused.add(out.userOp);
         Kernel k = new Kernel(root, out.shape(), List.copyOf(types), List.copyOf(fused));
-        return new KernelItem(out, k, List.copyOf(builder.args.keySet()));
+        builder.members.add(out);
+        return new Step(new KernelItem(out, k, List.copyOf(builder.args.keySet())), List.copyOf(builder.members));
     }
 
     /** Builds one kernel's input graph, inlining every source that is not realized on its own. */
@@ -114,6 +130,8 @@ public final class Scheduler {
         final Map<LazyBuffer, Integer> args = new LinkedHashMap<>();
         final Map<LazyBuffer, KNode> built = new HashMap<>();
         final List<String> userOps = new ArrayList<>();
+        /** Bases computed by this kernel (identity: LazyBuffer keeps Object's equals), for {@link Step#nodes}. */
+        final Set<LazyBuffer> members = java.util.Collections.newSetFromMap(new LinkedHashMap<>());
 
         Builder(LazyBuffer out, Set<LazyBuffer> realize) {
             this.out = out;
@@ -122,7 +140,10 @@ public final class Scheduler {
 
         KNode src(LazyBuffer view) {
             LazyBuffer b = view.base;
-            if (b.op == Op.CONST && pending(b)) return new KNode.Const((Double) b.arg, b.dtype, view.st);
+            if (b.op == Op.CONST && pending(b)) {
+                members.add(b);
+                return new KNode.Const((Double) b.arg, b.dtype, view.st);
+            }
             if (!pending(b) || (b != out && realize.contains(b))) {
                 int arg = args.computeIfAbsent(b, x -> args.size() + 1);
                 // A view of a multi-view base is read through the base's own (contiguous) buffer.
@@ -150,6 +171,7 @@ public final class Scheduler {
             }
             if (b.userOp != null) userOps.add(b.userOp);
             built.put(b, n);
+            members.add(b);
             return n;
         }
     }
