@@ -1,6 +1,7 @@
 # The kernel's failure cases through a real Jupyter client: a forged (badly signed) message, the listening
-# addresses, an OutOfMemoryError and the error names. Prints "name: value" lines for KernelProtocolTest.
-# Usage: kernel_hardening.py KERNEL_NAME MARKER_FILE KERNEL_STDERR_FILE (run with JTINY_ENGINE_OPTS=-Xmx256m)
+# addresses, an OutOfMemoryError, a native crash and the error names. Prints "name: value" lines for KernelProtocolTest.
+# Usage: kernel_hardening.py KERNEL_NAME MARKER_FILE KERNEL_STDERR_FILE (run with JTINY_ENGINE_OPTS=-Xmx256m and a
+# JTINY_STARTUP script that declares int fromStartup = 7)
 import json
 import os
 import sys
@@ -50,6 +51,8 @@ def main():
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=TIMEOUT)
+        reply, outputs = run(kc, "fromStartup")
+        out("startup", [reply["status"], result_text(outputs)])
 
         # 1. A message signed with the wrong key: no reply, no output, no side effect; the kernel goes on.
         forger = Session(key=b"wrong", username="mallory")
@@ -85,7 +88,22 @@ def main():
         reply, outputs = run(kc, "1+1")
         out("after_oom", [reply["status"], result_text(outputs)])
 
-        # 4. Error names.
+        # 4. A native crash (a write to address 0 through the foreign-memory API) kills the engine JVM only.
+        run(kc, "int before = 5;")
+        reply, outputs = run(kc, "var seg = java.lang.foreign.MemorySegment.NULL.reinterpret(8);\n"
+                                 "seg.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);")
+        text = error_text(reply, outputs)
+        report = text.split("its report is ")[1].split(";")[0] if "its report is " in text else ""
+        out("native_crash", [reply["status"], reply.get("ename"), "crashed" in text and "state was lost" in text,
+                             os.path.isfile(report) and "SIGSEGV" in open(report, errors="replace").read()])
+        if os.path.isfile(report):
+            os.remove(report)
+        reply, outputs = run(kc, "before")
+        out("after_crash_state", [reply["status"], "before" in error_text(reply, outputs)])
+        reply, outputs = run(kc, "tensor(1f, 2f).sum().item()")
+        out("after_crash", [reply["status"], result_text(outputs)])
+
+        # 5. Error names.
         reply, outputs = run(kc, 'throw new IllegalStateException("boom");')
         out("ename_exception", [reply["status"], reply.get("ename"),
                                 [c["ename"] for t, c in outputs if t == "error"], "boom" in error_text(reply, outputs)])
@@ -95,6 +113,8 @@ def main():
         out("ename_exit", [reply["status"], reply.get("ename"), "state was lost" in error_text(reply, outputs)])
         reply, outputs = run(kc, "1+1")
         out("after_exit", [reply["status"], result_text(outputs)])
+        reply, outputs = run(kc, "fromStartup")
+        out("startup_after_restart", [reply["status"], result_text(outputs)])
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

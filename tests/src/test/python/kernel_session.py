@@ -5,6 +5,7 @@ import sys
 import time
 
 from jupyter_client.manager import KernelManager
+import protocol_schema
 
 TIMEOUT = 60
 
@@ -102,6 +103,26 @@ def rich_display(kc):
     out("display_rich", [reply["status"], len(shown), len(shown) == 2 and is_png(shown[0]["data"].get("image/png", "")),
                          len(shown) == 2 and "<th>k</th>" in shown[1]["data"].get("text/html", "")])
 
+    reply, outputs = run(kc, "import org.knowm.xchart.*;\n"
+                             'var chart = new XYChartBuilder().width(400).height(300).title("loss").build();\n'
+                             'chart.addSeries("train", new double[] {1, 2, 3}, new double[] {0.9, 0.5, 0.3});\nchart')
+    png = result_data(outputs, "image/png")
+    out("chart", [reply["status"], is_png(png), png_size(png), "loss" in result_text(outputs)])
+    reply, outputs = run(kc, "image(arange(28 * 28).reshape(28, 28))")
+    png = result_data(outputs, "image/png")
+    out("tensor_image", [reply["status"], is_png(png), png_size(png)])
+    reply, outputs = run(kc, "image(zeros(3, 4, 4), 10)")
+    out("tensor_image_rgb", [reply["status"], png_size(result_data(outputs, "image/png"))])
+    reply, outputs = run(kc, "image(zeros(5, 4, 4, 2))")
+    out("tensor_image_bad", [reply["status"], "[H, W] (grey), [C, H, W] or [H, W, C]" in error_text(reply, outputs)])
+
+
+def png_size(b64):
+    import base64
+    import struct
+    raw = base64.b64decode(b64) if b64 else b""
+    return list(struct.unpack(">II", raw[16:24])) if len(raw) >= 24 else None
+
 
 def out(name, value):
     print(name + ": " + json.dumps(value), flush=True)
@@ -111,6 +132,7 @@ def main():
     km = KernelManager(kernel_name=sys.argv[1])
     km.start_kernel()
     kc = km.client()
+    protocol_schema.watch(kc)
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=TIMEOUT)
@@ -150,6 +172,8 @@ def main():
 
         comp = kc.complete("tens", 4, reply=True, timeout=TIMEOUT)["content"]
         out("complete", [comp["status"], "tensor" in " ".join(comp["matches"]), comp["cursor_start"], comp["cursor_end"]])
+        comms = kc.comm_info(reply=True, timeout=TIMEOUT)["content"]
+        out("comm_info", [comms["status"], comms["comms"]])
         insp = kc.inspect("Math.abs(", 9, reply=True, timeout=TIMEOUT)["content"]
         out("inspect", [insp["status"], insp["found"], "abs" in insp["data"].get("text/plain", "")])
         for name, code in [("complete", "int x = 1;"), ("incomplete", "void f() {"), ("invalid", "int x = ;")]:
@@ -209,6 +233,8 @@ def main():
         while km.is_alive() and time.monotonic() < deadline:
             time.sleep(0.1)
         out("shutdown", not km.is_alive())
+        count, problems, types = protocol_schema.report()
+        out("schema", [count > 100, problems, types])
     finally:
         kc.stop_channels()
         if km.is_alive():

@@ -25,14 +25,20 @@ public final class Cli {
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "help" : args[0];
         List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
-        int code = switch (command) {
-            case "run" -> run(rest);
-            case "demo" -> demo(rest);
-            case "jshell" -> jshell(rest);
-            case "kernel" -> kernel(rest);
-            case "help", "-h", "--help" -> { System.out.print(USAGE); yield 0; }
-            default -> { System.err.print("jtiny: unknown command '" + command + "'\n" + USAGE); yield 2; }
-        };
+        int code;
+        try {
+            code = switch (command) {
+                case "run" -> run(rest);
+                case "demo" -> demo(rest);
+                case "jshell" -> jshell(rest);
+                case "kernel" -> kernel(rest);
+                case "help", "-h", "--help" -> { System.out.print(USAGE); yield 0; }
+                default -> { System.err.print("jtiny: unknown command '" + command + "'\n" + USAGE); yield 2; }
+            };
+        } catch (java.io.UncheckedIOException | IllegalArgumentException badSetting) { // JTINY_STARTUP, JTINY_TIMEOUT
+            System.err.println("jtiny: " + badSetting.getMessage());
+            code = 2;
+        }
         System.out.flush();
         System.exit(code); // also ends threads a script left running
     }
@@ -74,7 +80,9 @@ public final class Cli {
         if (!extra.isBlank()) classPath = classPath + java.io.File.pathSeparator + extra;
         List<String> engineOptions = Arrays.stream(System.getenv().getOrDefault("JTINY_ENGINE_OPTS", "").split("\\s+"))
                 .filter(s -> !s.isEmpty()).toList();
-        JtinyKernel.serve(Files.readString(Path.of(args.getFirst())), classPath, engineOptions);
+        List<Startup.Script> startup = Startup.scripts();
+        int timeout = Startup.engineTimeoutSeconds(System.getenv());
+        JtinyKernel.serve(Files.readString(Path.of(args.getFirst())), classPath, engineOptions, startup, timeout);
         return 0;
     }
 
@@ -82,13 +90,14 @@ public final class Cli {
     private static int jshell(List<String> args) throws Exception {
         Path startup = Files.createTempFile("jtiny-startup", ".jsh");
         startup.toFile().deleteOnExit();
-        Files.writeString(startup, String.join("\n", ScriptRunner.STARTUP_IMPORTS) + "\n");
+        Files.writeString(startup, String.join("\n", Startup.IMPORTS) + "\n");
         var options = new java.util.ArrayList<>(List.of(
                 "--class-path", System.getProperty("java.class.path"),
                 "--add-modules", "jdk.incubator.vector",
                 "-C-Xlint:-incubating",
                 "-R--enable-native-access=ALL-UNNAMED",
                 "--startup", "DEFAULT", "--startup", startup.toString()));
+        for (Startup.Script s : Startup.scripts()) options.addAll(List.of("--startup", s.path()));
         options.addAll(args);
         return JavaShellToolBuilder.builder().start(options.toArray(String[]::new));
     }

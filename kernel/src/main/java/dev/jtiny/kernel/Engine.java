@@ -1,7 +1,10 @@
 // The kernel's side of the execution engine: a JShell whose snippets run in a child JVM that may die.
 package dev.jtiny.kernel;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,9 +33,9 @@ import jdk.jshell.execution.JdiExecutionControlProvider;
  * {@link #stop()} interrupts a running cell through JDI, even a {@code while (true) {}}.
  */
 final class Engine implements AutoCloseable {
-    static final List<String> STARTUP_IMPORTS = List.of("import dev.jtiny.*;", "import static dev.jtiny.T.*;",
-            "import dev.jtiny.nn.*;", "import dev.jtiny.optim.*;", "import dev.jtiny.runtime.*;",
-            "import static dev.jtiny.kernel.Display.*;");
+    /** Where a crashing engine JVM writes its fatal-error report (%p: its process id), instead of the notebook's folder. */
+    static final Path CRASH_DIR = Path.of(System.getProperty("java.io.tmpdir"));
+    private static final String CRASH_PREFIX = "jtiny-engine-crash-";
     private static final Pattern WRAPPER = Pattern.compile("REPL\\.\\$JShell\\$\\d+[A-Z]?\\.");
 
     /** A cell that did not run to its end; the message is what the user sees. */
@@ -51,6 +54,10 @@ final class Engine implements AutoCloseable {
 
     private final String classPath;
     private final List<String> vmOptions;
+    private final List<Startup.Script> startup;
+    private final int timeoutSeconds;
+    private long startedAt;
+    private boolean runningStartup;
     private final PrintStream out, err;
     private final InputStream in;
     private final Map<String, int[]> snippetLine = new HashMap<>(); // snippet id -> {cell, first line}
@@ -59,8 +66,11 @@ final class Engine implements AutoCloseable {
     private volatile boolean stopped;
 
     /** {@code in}: what the cells' System.in reads (the kernel's asks the frontend, when it allows stdin). */
-    Engine(String classPath, List<String> vmOptions, PrintStream out, PrintStream err, InputStream in) {
+    Engine(String classPath, List<String> vmOptions, List<Startup.Script> startup, int timeoutSeconds, PrintStream out,
+           PrintStream err, InputStream in) {
         this.classPath = classPath;
+        this.startup = startup;
+        this.timeoutSeconds = timeoutSeconds;
         this.in = in;
         this.vmOptions = vmOptions;
         this.out = out;
@@ -70,25 +80,44 @@ final class Engine implements AutoCloseable {
 
     private JShell start() {
         var options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
-                "-Djava.awt.headless=true", "-Dslf4j.internal.verbosity=ERROR")); // Tablesaw brings slf4j-api, no provider
+                "-Djava.awt.headless=true", "-Dslf4j.internal.verbosity=ERROR", // Tablesaw brings slf4j-api, no provider
+                "-XX:ErrorFile=" + CRASH_DIR.resolve(CRASH_PREFIX + "%p.log")));
         options.addAll(vmOptions);
         options.addAll(List.of("-cp", classPath));
         JShell s = JShell.builder()
                 .executionEngine(new JdiExecutionControlProvider(),
-                        Map.of(JdiExecutionControlProvider.PARAM_REMOTE_AGENT, EngineAgent.class.getName()))
+                        Map.of(JdiExecutionControlProvider.PARAM_REMOTE_AGENT, EngineAgent.class.getName(),
+                                JdiExecutionControlProvider.PARAM_TIMEOUT, String.valueOf(timeoutSeconds * 1000L)))
                 .remoteVMOptions(options.toArray(String[]::new))
                 .compilerOptions("--add-modules", "jdk.incubator.vector", "-Xlint:-incubating")
                 .in(in).out(out).err(err)
                 .build();
+        startedAt = System.currentTimeMillis();
         s.onShutdown(dead -> { if (dead == shell) engineDied = true; });
         s.addToClasspath(classPath);
-        for (String setup : STARTUP_IMPORTS) {
+        var imports = new ArrayList<>(Startup.IMPORTS);
+        imports.add(Startup.KERNEL_IMPORT);
+        for (String setup : imports) {
             for (SnippetEvent e : s.eval(setup)) {
                 if (e.status() == Snippet.Status.REJECTED) throw new IllegalStateException(
                         "jtiny kernel: startup snippet failed: " + setup + " (is the class path complete? " + classPath + ")");
             }
         }
         engineDied = false;
+        shell = s;
+        runningStartup = true;
+        try {
+            for (Startup.Script script : startup) {
+                try {
+                    run(0, script.source());
+                } catch (CellError e) { // the session goes on without the rest of that script
+                    err.println("jtiny: startup script " + script.path() + " failed: " + e.getMessage());
+                    err.flush();
+                }
+            }
+        } finally {
+            runningStartup = false;
+        }
         return s;
     }
 
@@ -147,9 +176,29 @@ final class Engine implements AutoCloseable {
     }
 
     private CellError restarted() {
+        if (runningStartup) return new CellError("EngineRestarted", "the engine exited while running this startup script");
+        Path report = crashReport();
         shell = start();
-        return new CellError("EngineRestarted", "the execution engine exited (System.exit, a crash or running out of "
-                + "memory); state was lost; a fresh engine is ready");
+        return new CellError("EngineRestarted", report != null
+                ? "the execution engine crashed (a fatal error in native code); its report is " + report + "; state was "
+                        + "lost; a fresh engine is ready"
+                : "the execution engine exited (System.exit, a crash or running out of memory); state was lost; a fresh "
+                        + "engine is ready");
+    }
+
+    /** The fatal-error report the engine JVM wrote since it started, if it crashed. */
+    private Path crashReport() {
+        try (var files = Files.list(CRASH_DIR)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(CRASH_PREFIX)).filter(f -> {
+                try {
+                    return Files.getLastModifiedTime(f).toMillis() >= startedAt;
+                } catch (IOException gone) {
+                    return false;
+                }
+            }).max(Comparator.comparing(Path::toString)).orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static CellError interrupted() {

@@ -18,7 +18,7 @@ import jdk.jshell.execution.Util;
  * JShell's own remote agent, except that running a snippet describes a tensor ({@code Tensor(shape=..., lazy)})
  * instead of printing it: {@code var y = x.matmul(w);} must not launch kernels. The kernel asks for the full text
  * ({@link #varValue}, which JShell leaves alone) only when a cell ends in an expression it displays; for a tensor,
- * a Tablesaw table or an image the rich form ({@link Rich}) goes to the kernel through the side channel
+ * a Tablesaw table, an image, a chart or a magic's result the rich form ({@link Rich}) goes to the kernel through the side channel
  * ({@link #send}) and the text names it ({@link #REF}, read back by {@link #rich}).
  */
 public final class EngineAgent extends RemoteExecutionControl {
@@ -77,7 +77,7 @@ public final class EngineAgent extends RemoteExecutionControl {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return super.varValue(className, varName);
         }
-        if (value instanceof Tensor || isTable(value) || value instanceof java.awt.image.BufferedImage) {
+        if (Rich.isRich(value)) {
             try {
                 Map<String, String> data = Rich.render(value, null);
                 if (data.size() > 1) {
@@ -90,14 +90,6 @@ public final class EngineAgent extends RemoteExecutionControl {
             }
         }
         return super.varValue(className, varName);
-    }
-
-    private static boolean isTable(Object value) {
-        try {
-            return value instanceof tech.tablesaw.api.Table;
-        } catch (LinkageError noTablesaw) {
-            return false;
-        }
     }
 
     /** {id, plain} of a value from {@link #varValue} whose rich form went through the side channel, or null. */

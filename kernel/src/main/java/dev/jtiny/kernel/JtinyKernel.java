@@ -23,12 +23,20 @@ import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
 import org.dflib.jjava.jupyter.kernel.LanguageInfo;
 import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.messages.ContentType;
 import org.dflib.jjava.jupyter.messages.Header;
+import org.dflib.jjava.jupyter.messages.MessageType;
+import org.dflib.jjava.jupyter.messages.ReplyType;
+import org.dflib.jjava.jupyter.messages.reply.CommInfoReply;
+import org.dflib.jjava.jupyter.messages.request.CommInfoRequest;
+import org.dflib.jjava.jupyter.messages.request.InterruptRequest;
+import org.dflib.jjava.jupyter.messages.request.ShutdownRequest;
 import org.dflib.jjava.jupyter.messages.Message;
 import org.dflib.jjava.jupyter.messages.publish.PublishDisplayData;
 import org.dflib.jjava.jupyter.messages.publish.PublishError;
 import org.dflib.jjava.jupyter.messages.publish.PublishExecuteInput;
 import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
+import org.dflib.jjava.jupyter.messages.publish.PublishStatus;
 import org.dflib.jjava.jupyter.messages.publish.PublishUpdateDisplayData;
 import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
 import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
@@ -44,6 +52,9 @@ public final class JtinyKernel extends BaseKernel {
      * starts an empty one.
      */
     static final int SESSION = 1;
+
+    /** This kernel process's session id, for messages that answer no request. */
+    static final String KERNEL_SESSION = java.util.UUID.randomUUID().toString();
 
     private final Engine engine;
     /** Every executed cell, in order: {cell number, input, text/plain of its result or null}. */
@@ -69,9 +80,10 @@ public final class JtinyKernel extends BaseKernel {
     }
 
     /** Starts the kernel on a connection file's sockets and returns when a client shuts it down. */
-    public static void serve(String connectionJson, String classPath, List<String> engineOptions) throws Exception {
+    public static void serve(String connectionJson, String classPath, List<String> engineOptions,
+                             List<Startup.Script> startup, int engineTimeoutSeconds) throws Exception {
         var kernel = new JtinyKernel(new Builder(),
-                (out, err, in) -> new Engine(classPath, engineOptions, out, err, in));
+                (out, err, in) -> new Engine(classPath, engineOptions, startup, engineTimeoutSeconds, out, err, in));
         var connection = new Connection(KernelConnectionProperties.parse(connectionJson));
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
@@ -86,7 +98,30 @@ public final class JtinyKernel extends BaseKernel {
      * drops it and goes on.
      */
     private static final class Connection extends JupyterConnection {
-        Connection(KernelConnectionProperties properties) throws Exception { super(properties); }
+        private final KernelConnectionProperties properties;
+
+        Connection(KernelConnectionProperties properties) throws Exception {
+            super(properties);
+            this.properties = properties;
+        }
+
+        /**
+         * The library's connect, except that the first iopub message (status: starting) has a session in its
+         * header, as protocol 5.3 requires of every message (the library sends it with none).
+         */
+        @Override public void connect() {
+            for (var socket : List.of(heartbeat, shell, control, stdin, iopub)) socket.bind(properties);
+            try {
+                var connected = JupyterConnection.class.getDeclaredField("isConnected");
+                connected.setAccessible(true);
+                connected.setBoolean(this, true);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("jtiny kernel: jjava-jupyter's JupyterConnection changed shape", e);
+            }
+            var header = new Header<>(java.util.UUID.randomUUID().toString(), Header.KERNEL_USERNAME, KERNEL_SESSION,
+                    org.dflib.jjava.jupyter.messages.KernelTimestamp.now(), PublishStatus.MESSAGE_TYPE, Header.PROTOCOL_VERISON);
+            iopub.sendMessage(new Message<>(header, PublishStatus.STARTING));
+        }
 
         void surviveBadMessages() throws ReflectiveOperationException {
             var loopField = ShellChannel.class.getDeclaredField("ioloop");
@@ -280,7 +315,61 @@ public final class JtinyKernel extends BaseKernel {
         }
     }
 
-    // jjava-jupyter's reply has no "status", which protocol 5.x requires of every reply.
+    // jjava-jupyter's comm_info, shutdown and interrupt replies have no "status", which protocol 5.x requires of every
+    // reply; these handlers answer with one.
+    @Override public void becomeHandlerForConnection(JupyterConnection connection) {
+        super.becomeHandlerForConnection(connection);
+        connection.setHandler(MessageType.COMM_INFO_REQUEST, this::handleCommInfoRequest);
+    }
+
+    private void handleCommInfoRequest(ShellReplyEnvironment env, Message<CommInfoRequest> request) {
+        String target = request.getContent().getTargetName();
+        var comms = new java.util.LinkedHashMap<String, CommInfoReply.CommInfo>();
+        for (var comm : commManager) {
+            if (target == null || target.equals(comm.getTargetName())) comms.put(comm.getID(), new CommInfoReply.CommInfo(comm.getTargetName()));
+        }
+        env.reply(new CommInfoOk(comms));
+    }
+
+    private static final class CommInfoOk extends CommInfoReply {
+        @SuppressWarnings("unused") // serialized by Gson
+        private final String status = "ok";
+
+        CommInfoOk(Map<String, CommInfo> comms) { super(comms); }
+    }
+
+    @Override protected void handleShutdownRequest(ShellReplyEnvironment env, Message<ShutdownRequest> request) {
+        boolean restart = request.getContent().isRestart();
+        env.setBusyDeferIdle();
+        env.defer().reply(new StatusOk(MessageType.SHUTDOWN_REPLY, MessageType.SHUTDOWN_REQUEST, restart));
+        onShutdown(restart);
+        env.resolveDeferrals();
+        env.markForShutdown();
+    }
+
+    @Override protected void handleInterruptRequest(ShellReplyEnvironment env, Message<InterruptRequest> request) {
+        env.setBusyDeferIdle();
+        env.defer().reply(new StatusOk(MessageType.INTERRUPT_REPLY, MessageType.INTERRUPT_REQUEST, null));
+        interrupt();
+    }
+
+    /** A reply whose content is {"status": "ok"} (and "restart" for shutdown_reply). */
+    @SuppressWarnings({"rawtypes", "unused"}) // the library types a reply by its content class; Gson writes the fields
+    private static final class StatusOk implements ContentType, ReplyType {
+        private final transient MessageType type, requestType;
+        private final String status = "ok";
+        private final Boolean restart;
+
+        StatusOk(MessageType type, MessageType requestType, Boolean restart) {
+            this.type = type;
+            this.requestType = requestType;
+            this.restart = restart;
+        }
+
+        @Override public MessageType getType() { return type; }
+        @Override public MessageType getRequestType() { return requestType; }
+    }
+
     @Override protected void handleKernelInfoRequest(ShellReplyEnvironment env, Message<KernelInfoRequest> request) {
         env.setBusyDeferIdle();
         env.reply(new KernelInfoOk(name, version, languageInfo, getBanner()));

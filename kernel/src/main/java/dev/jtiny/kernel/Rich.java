@@ -9,12 +9,15 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import dev.jtiny.magics.Rendered;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
 import tech.tablesaw.api.Table;
 
 /**
  * A tensor becomes text/html ({@link TensorHtml}), a Tablesaw {@link Table} text/html (first and last
- * {@value #EDGE} rows when it has more than {@value #MAX}), a {@link BufferedImage} image/png (base64); each also
- * has text/plain. Anything else is text/plain only: its {@code toString()}.
+ * {@value #EDGE} rows when it has more than {@value #MAX}), a {@link BufferedImage} or an XChart chart image/png
+ * (base64), a magic's {@link Rendered} result its own forms; each also has text/plain. Anything else is text/plain only: its {@code toString()}.
  */
 final class Rich {
     static final int MAX = 20, EDGE = 10;
@@ -32,14 +35,27 @@ final class Rich {
                 }
                 case Table t -> data.put("text/html", tableHtml(t));
                 case BufferedImage img -> data.put("image/png", png(img));
+                case Chart<?, ?> chart -> data.put("image/png", png(BitmapEncoder.getBufferedImage(chart)));
+                case Rendered r -> data.putAll(r.richForms());
                 case null, default -> {}
             }
         } catch (RuntimeException | IOException | LinkageError e) {
             data.clear(); // the plain text still shows the value
         }
+        data.remove("text/plain");
         if (plain == null) plain = plain(value);
         data.put("text/plain", plain);
         return data;
+    }
+
+    /** Whether {@link #render} has more than text/plain for this value. */
+    static boolean isRich(Object value) {
+        try {
+            return value instanceof Tensor || value instanceof Table || value instanceof BufferedImage
+                    || value instanceof Chart<?, ?> || value instanceof Rendered;
+        } catch (LinkageError missing) { // a class path without Tablesaw or XChart
+            return value instanceof Tensor || value instanceof BufferedImage;
+        }
     }
 
     static String plain(Object value) {
@@ -47,6 +63,8 @@ final class Rich {
             case null -> "null";
             case Table t -> t.print(MAX);
             case BufferedImage img -> "BufferedImage " + img.getWidth() + "x" + img.getHeight() + " (type " + img.getType() + ")";
+            case Chart<?, ?> c -> c.getClass().getSimpleName() + " \"" + c.getTitle() + "\" " + c.getWidth() + "x" + c.getHeight();
+            case Rendered r -> r.text();
             default -> String.valueOf(value);
         };
     }

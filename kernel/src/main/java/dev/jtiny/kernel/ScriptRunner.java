@@ -24,9 +24,6 @@ import jdk.jshell.UnresolvedReferenceException;
 import jdk.jshell.VarSnippet;
 
 public final class ScriptRunner {
-    /** What every script, `jtiny jshell` session and notebook starts with. */
-    public static final List<String> STARTUP_IMPORTS =
-            List.of("import dev.jtiny.*;", "import static dev.jtiny.T.*;", "import dev.jtiny.runtime.*;");
 
     private static final Pattern EXIT = Pattern.compile("/exit(?:\\s+(-?\\d+))?\\s*(?://.*)?");
     // Snippet variables live in wrapper classes; their names leak into messages such as NPE's.
@@ -59,6 +56,10 @@ public final class ScriptRunner {
                                 + "\n(is the class path complete? " + System.getProperty("java.class.path") + ")");
                     }
                 }
+            }
+            for (Startup.Script startup : Startup.scripts()) {
+                int code = new ScriptRunner(startup.path(), startup.source(), err).runScript(shell);
+                if (code != 0) return code;
             }
             return runScript(shell);
         }
@@ -104,7 +105,7 @@ public final class ScriptRunner {
 
     private List<String> setupSnippets(List<String> args) {
         String array = args.stream().map(ScriptRunner::javaString).collect(Collectors.joining(", "));
-        var all = new ArrayList<>(STARTUP_IMPORTS);
+        var all = new ArrayList<>(Startup.IMPORTS);
         all.add("String[] ARGS = new String[] {" + array + "};");
         return all;
     }

@@ -41,6 +41,25 @@ class JtinyLauncherTest {
     }
 
     @Test
+    void startupScriptsRunBeforeTheScriptWithTheSameImports() throws Exception {
+        Files.writeString(dir.resolve("first.jsh"), "String greeting = \"hello from startup\";\n");
+        Files.writeString(dir.resolve("second.jsh"), "Layer twice(Layer l) { return new Sequential(l, l); }\n");
+        Files.writeString(dir.resolve("main.jsh"), """
+                System.out.println(greeting);
+                var net = twice(new Linear(3, 3));
+                System.out.println(net.parameters().size());
+                """);
+        Result r = jtiny(Map.of("JTINY_STARTUP", dir.resolve("first.jsh") + ":" + dir.resolve("second.jsh")), "run", "main.jsh");
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(List.of("hello from startup", "4"), r.out().lines().toList(), r::toString);
+
+        Result missing = jtiny(Map.of("JTINY_STARTUP", dir.resolve("nope.jsh").toString()), "run", "main.jsh");
+        assertEquals(2, missing.exit(), missing::toString);
+        assertTrue(missing.err().contains("jtiny: JTINY_STARTUP: cannot read startup script " + dir.resolve("nope.jsh")),
+                missing::toString);
+    }
+
+    @Test
     void unknownCommandPrintsUsageOnStderrAndExitsTwo() throws Exception {
         Result r = jtiny(Map.of(), "frobnicate");
         assertEquals(2, r.exit(), r::toString);

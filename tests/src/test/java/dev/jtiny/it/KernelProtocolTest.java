@@ -86,6 +86,14 @@ class KernelProtocolTest {
         assertEquals("[\"input_request\", \"ok\", \"\\\"hello from stdin\\\"\"]", lines.get("stdin"), r::toString);
         assertEquals("[\"error\", true, true]", lines.get("restart_gone"), () -> "after restart_kernel\n" + r);
         assertEquals("[\"ok\", \"2\"]", lines.get("restart_fresh"), r::toString);
+        assertEquals("[\"ok\", true, [400, 300], true]", lines.get("chart"), () -> "an XChart chart as image/png\n" + r);
+        assertEquals("[\"ok\", true, [140, 140]]", lines.get("tensor_image"), () -> "image(28x28 tensor), enlarged 5x\n" + r);
+        assertEquals("[\"ok\", [40, 40]]", lines.get("tensor_image_rgb"), () -> "image([3,4,4] tensor, 10)\n" + r);
+        assertEquals("[\"error\", true]", lines.get("tensor_image_bad"), r::toString);
+        assertEquals("[\"ok\", {}]", lines.get("comm_info"), r::toString);
+        assertTrue(lines.get("schema").startsWith("[true, [], [") && lines.get("schema").contains("\"comm_info_reply\"")
+                && lines.get("schema").contains("\"input_request\"") && lines.get("schema").contains("\"update_display_data\""),
+                () -> "every message checked against protocol 5.3: " + lines.get("schema") + "\n" + r);
         assertEquals("true", lines.get("shutdown"), r::toString);
     }
 
@@ -96,11 +104,13 @@ class KernelProtocolTest {
     }
 
     @Test
-    void aBadlySignedMessageIsDroppedTheKernelListensOnLoopbackOnlySurvivesOomAndNamesErrors() throws Exception {
+    void aBadlySignedMessageIsDroppedTheKernelListensOnLoopbackOnlySurvivesOomAndCrashesAndNamesErrors() throws Exception {
         Path script = root().resolve("tests/src/test/python/kernel_hardening.py");
         Path marker = dir.resolve("forged-cell-ran"), log = dir.resolve("kernel-stderr.txt");
         var env = new HashMap<>(jupyterEnv(dir));
         env.put("JTINY_ENGINE_OPTS", "-Xmx256m");
+        Path startup = Files.writeString(dir.resolve("startup.jsh"), "int fromStartup = 7;\n");
+        env.put("JTINY_STARTUP", startup.toString());
         env.put("PYTHONPATH", script.getParent().toString());
         Result r = Processes.run(dir, List.of(PYTHON, script.toString(), "jtiny-test", marker.toString(), log.toString()), env);
         assertEquals(0, r.exit(), r::toString);
@@ -111,11 +121,17 @@ class KernelProtocolTest {
         assertEquals("[\"127.0.0.1\", [\"127.0.0.1\"], true]", lines.get("bound"), r::toString);
         assertEquals("[\"error\", \"java.lang.OutOfMemoryError\", true]", lines.get("oom"), r::toString);
         assertEquals("[\"ok\", \"2\"]", lines.get("after_oom"), r::toString);
+        assertEquals("[\"error\", \"EngineRestarted\", true, true]", lines.get("native_crash"),
+                () -> "a SIGSEGV in cell code: the kernel must answer, name the crash report and restart the engine\n" + r);
+        assertEquals("[\"error\", true]", lines.get("after_crash_state"), r::toString);
+        assertEquals("[\"ok\", \"3.0\"]", lines.get("after_crash"), r::toString);
         assertEquals("[\"error\", \"java.lang.IllegalStateException\", [\"java.lang.IllegalStateException\"], true]",
                 lines.get("ename_exception"), r::toString);
         assertEquals("[\"error\", \"CompilationError\", [\"CompilationError\"]]", lines.get("ename_compile"), r::toString);
         assertEquals("[\"error\", \"EngineRestarted\", true]", lines.get("ename_exit"), r::toString);
         assertEquals("[\"ok\", \"2\"]", lines.get("after_exit"), r::toString);
+        assertEquals("[\"ok\", \"7\"]", lines.get("startup"), () -> "JTINY_STARTUP's script did not run\n" + r);
+        assertEquals("[\"ok\", \"7\"]", lines.get("startup_after_restart"), () -> "a fresh engine runs JTINY_STARTUP again\n" + r);
     }
 
     @Test
