@@ -2,10 +2,13 @@
 package dev.jtiny;
 
 import dev.jtiny.runtime.Buffer;
+import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.LazyBuffer;
+import dev.jtiny.runtime.KernelLog;
 import dev.jtiny.runtime.Realizer;
+import dev.jtiny.runtime.Trace;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.device.Program;
 import dev.jtiny.runtime.device.RawBuffer;
@@ -40,7 +43,8 @@ public final class Jit {
     private record Fixed(Buffer buffer) implements Role {}
 
     private sealed interface Step {}
-    private record Launch(Device device, Program program, int[] global, int[] local, Role[] args) implements Step {}
+    private record Launch(Device device, Program program, int[] global, int[] local, Role[] args, KernelLog.Entry logged)
+            implements Step {}
     private record Copy(Role src, Role dst) implements Step {}
 
     private record Signature(int[] shape, DType dtype, String device) {
@@ -71,6 +75,11 @@ public final class Jit {
         // Inputs become computed buffers first (outside any recording): those are what a replay swaps.
         Tensor[] in = new Tensor[given.length];
         for (int i = 0; i < given.length; i++) in[i] = given[i].contiguous().realize();
+        if (Config.getInt("JIT", 1) == 0) { // JIT=0 (%jit off): run the function as written; capture afresh later
+            calls = 0;
+            steps = null;
+            return realized(fn.apply(in));
+        }
         calls++;
         if (calls == 1) return realized(fn.apply(in));
         if (calls == 2) return capture(in);
@@ -90,8 +99,9 @@ public final class Jit {
         List<Object[]> raw = new ArrayList<>();
         Map<Tensor, LazyBuffer> assigned = new LinkedHashMap<>();
         Realizer.record(new Realizer.Recorder() {
-            @Override public void kernel(Device device, Program program, int[] global, int[] local, Buffer[] args) {
-                raw.add(new Object[]{device, program, global.clone(), local == null ? null : local.clone(), args.clone()});
+            @Override public void kernel(Device device, Program program, int[] global, int[] local, Buffer[] args,
+                                         KernelLog.Entry logged) {
+                raw.add(new Object[]{device, program, global.clone(), local == null ? null : local.clone(), args.clone(), logged});
             }
 
             @Override public void copy(Buffer src, Buffer dst) { raw.add(new Object[]{src, dst}); }
@@ -137,7 +147,7 @@ public final class Jit {
                 Buffer[] args = (Buffer[]) r[4];
                 Role[] rs = new Role[args.length];
                 for (int i = 0; i < args.length; i++) rs[i] = roleOf(roles, args[i]);
-                steps.add(new Launch((Device) r[0], (Program) r[1], (int[]) r[2], (int[]) r[3], rs));
+                steps.add(new Launch((Device) r[0], (Program) r[1], (int[]) r[2], (int[]) r[3], rs, (KernelLog.Entry) r[5]));
             }
         }
         outputs = new Role[outs.length];
@@ -193,8 +203,10 @@ public final class Jit {
                 case Launch l -> {
                     RawBuffer[] args = new RawBuffer[l.args().length];
                     for (int i = 0; i < args.length; i++) args[i] = resolve(l.args()[i], inBufs, stateIn, stateOut).raw();
-                    l.device().launch(l.program(), args, l.global(), l.local(), false);
+                    boolean timed = Trace.timed();
+                    double seconds = l.device().launch(l.program(), args, l.global(), l.local(), timed);
                     Counters.kernelLaunched();
+                    if (timed) KernelLog.replayed(l.logged(), seconds); // what %kernels and %%bench read
                 }
                 case Copy c -> resolve(c.dst(), inBufs, stateIn, stateOut).copyIn(resolve(c.src(), inBufs, stateIn, stateOut).copyOut());
             }

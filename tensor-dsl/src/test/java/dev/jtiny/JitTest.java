@@ -19,7 +19,40 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JitTest {
-    @AfterEach void reset() { Config.set("DEVICE", null); }
+    @AfterEach void reset() {
+        Config.set("DEVICE", null);
+        Config.set("PROFILE", null);
+        Config.set("JIT", null);
+    }
+
+    @org.junit.jupiter.api.Test
+    void timedReplaysAreLoggedLikeTheCapturedLaunchesAndJitZeroRunsTheFunctionAsWritten() {
+        Jit twice = Jit.of(in -> new Tensor[]{in[0].mul(2).add(1).sum()});
+        Tensor x = Tensor.of(new float[]{1, 2, 3, 4}, 4);
+        twice.call(x);
+        twice.call(x); // captured
+        long mark = dev.jtiny.runtime.KernelLog.mark();
+        assertEquals(24f, twice.call(x)[0].item());
+        assertEquals(0, dev.jtiny.runtime.KernelLog.since(mark).size(), "an untimed replay logs nothing");
+        Config.set("PROFILE", "1");
+        mark = dev.jtiny.runtime.KernelLog.mark();
+        assertEquals(24f, twice.call(x)[0].item());
+        var logged = dev.jtiny.runtime.KernelLog.since(mark).stream().filter(e -> e.kind().equals("kernel")).toList();
+        assertEquals(twice.kernelsPerCall(), logged.size());
+        assertTrue(logged.getFirst().name().startsWith("r_") && logged.getFirst().seconds() > 0
+                && logged.getFirst().fusedOps().containsAll(List.of("mul", "add", "sum")), logged::toString);
+        Config.set("JIT", "0");
+        assertEquals(-1, run(twice, x), "JIT=0 drops the recording and runs the function as written");
+        Config.set("JIT", null);
+        run(twice, x);
+        run(twice, x);
+        assertEquals(1, twice.kernelsPerCall(), "recaptured once JIT is back on");
+    }
+
+    private static int run(Jit j, Tensor x) {
+        assertEquals(24f, j.call(x)[0].item());
+        return j.kernelsPerCall();
+    }
 
     private record Run(List<Float> losses, List<float[]> params, long replayKernels) {}
 

@@ -34,6 +34,16 @@ public final class KernelLog {
         return e;
     }
 
+    /**
+     * A launch replayed from a recording (a JIT): logged like {@code recorded}'s launch, with this run's time. Replays
+     * log only while launches are timed ({@link Trace#timed()}), so that an untimed replay allocates nothing.
+     */
+    public static Entry replayed(Entry recorded, double seconds) {
+        return add(recorded.kind(), recorded.name(), recorded.device(), recorded.global(), recorded.local(), seconds,
+                recorded.flops(), recorded.bytes(), recorded.fusedOps(), recorded.opts(), recorded.source(), recorded.graph(),
+                recorded.linear());
+    }
+
     /** Every entry still held, oldest first. */
     public static synchronized List<Entry> entries() { return List.copyOf(entries); }
 

@@ -25,8 +25,8 @@ public final class Realizer {
 
     /** Sees every kernel launch and copy while installed: how a JIT captures the work of a function. */
     public interface Recorder {
-        /** {@code args[0]} is the output. */
-        void kernel(Device device, Program program, int[] global, int[] local, Buffer[] args);
+        /** {@code args[0]} is the output; {@code logged} is the launch's kernel-log entry (name, FLOPs, bytes, source). */
+        void kernel(Device device, Program program, int[] global, int[] local, Buffer[] args, KernelLog.Entry logged);
 
         /** A copy into {@code dst}: from {@code src}, or from host data (src null) that stays in dst. */
         void copy(Buffer src, Buffer dst);
@@ -138,11 +138,11 @@ public final class Realizer {
         int[] global = {groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()};
         double seconds = device.launch(p, args, global, local, Trace.timed());
         Counters.kernelLaunched();
-        if (recorder != null) recorder.kernel(device, p, global, local, buffers);
-        if (out.dtype.isFloat() && Config.getInt("CHECKNAN", 0) > 0) checkFinite(lk, device, outBuf);
-        out.setRealized(outBuf);
         KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), global, local, seconds, lk.flops(), bytes,
                 lk.fusedOps(), lk.opts(), r.source(), graph, lk.listing());
+        if (recorder != null) recorder.kernel(device, p, global, local, buffers, e);
+        if (out.dtype.isFloat() && Config.getInt("CHECKNAN", 0) > 0) checkFinite(lk, device, outBuf);
+        out.setRealized(outBuf);
         if (debug >= 2) {
             cumulativeSeconds += Double.isNaN(seconds) ? 0 : seconds;
             Trace.out().printf("*** %-10s %5d %-28s arg %2d  tm %10.2fus/%10.2fms (%9.2f GFLOPS %8.2f GB/s) %s%n",
