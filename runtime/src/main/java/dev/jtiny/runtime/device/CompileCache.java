@@ -133,6 +133,9 @@ public final class CompileCache {
         return total;
     }
 
+    /** How many files the cache holds (all kinds). */
+    public static int count() { return files().size(); }
+
     private static List<Path> files() {
         Path root = dir();
         if (!Files.isDirectory(root)) return List.of();
