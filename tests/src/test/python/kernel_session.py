@@ -169,6 +169,10 @@ def main():
         out("lazy", [reply["status"], result_text(outputs)])
         reply, outputs = run(kc, "t.sum().item()")
         out("sum", [reply["status"], result_text(outputs)])
+        reply, outputs = run(kc, r'for (int i = 0; i < 3000; i++) System.out.print("\u00b1\u00b5\u20ac\ud83d\ude00");')
+        text = stream(outputs, "stdout")
+        out("stdout_utf8", [reply["status"], text == "\u00b1\u00b5\u20ac\U0001F600" * 3000, text.count("\ufffd"),
+                            len([t for t, c in outputs if t == "stream"]) < 100])
 
         comp = kc.complete("tens", 4, reply=True, timeout=TIMEOUT)["content"]
         out("complete", [comp["status"], "tensor" in " ".join(comp["matches"]), comp["cursor_start"], comp["cursor_end"]])

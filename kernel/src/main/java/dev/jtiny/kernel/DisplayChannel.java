@@ -26,6 +26,8 @@ final class DisplayChannel extends OutputStream {
     private final Listener listener;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private int matched; // bytes of MARK matched so far, MARK.length once inside a message
+    private final byte[] charBytes = new byte[4]; // a UTF-8 character being passed on
+    private int charLength, charCount;
 
     DisplayChannel(PrintStream out, Listener listener) {
         this.out = out;
@@ -56,7 +58,34 @@ final class DisplayChannel extends OutputStream {
                 matched = 0;
                 if (b == MARK[0]) { matched = 1; return; }
             }
-            out.write(b);
+            pass(b);
+        }
+    }
+
+    /**
+     * Passes one byte on, holding back a multi-byte UTF-8 character until it is whole: the notebook's stream
+     * decodes what it has at each flush, and half a character would become two replacement characters.
+     */
+    private void pass(int b) {
+        b &= 0xff;
+        if (charLength == 0) {
+            int length = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+            if (length == 1) {
+                out.write(b);
+                return;
+            }
+            charLength = length;
+            charCount = 0;
+        } else if ((b & 0xc0) != 0x80) { // not a continuation: give up on the broken character
+            for (int i = 0; i < charCount; i++) out.write(charBytes[i]);
+            charLength = 0;
+            pass(b);
+            return;
+        }
+        charBytes[charCount++] = (byte) b;
+        if (charCount == charLength) { // byte by byte: PrintStream.write(byte[]) would flush a message each time
+            for (int i = 0; i < charCount; i++) out.write(charBytes[i]);
+            charLength = 0;
         }
     }
 
@@ -64,7 +93,30 @@ final class DisplayChannel extends OutputStream {
         for (int i = off; i < off + len; i++) write(b[i]);
     }
 
-    @Override public void flush() { out.flush(); }
+    /**
+     * JShell flushes after every write of the child's output; passing each flush on would send one stream message
+     * per print (thousands for a loop). Output is sent at most every {@value #FLUSH_MS} ms instead, when a display
+     * message needs it in order, and at the end of each cell ({@link #flushNow}).
+     */
+    @Override public void flush() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            FLUSHER.schedule(() -> {
+                flushScheduled.set(false);
+                synchronized (this) { // never between the bytes of one character (see pass)
+                    out.flush();
+                }
+            }, FLUSH_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    static final int FLUSH_MS = 50;
+    private static final java.util.concurrent.ScheduledExecutorService FLUSHER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "jtiny-stdout-flush");
+                t.setDaemon(true);
+                return t;
+            });
+    private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
     private void dispatch(String line) {
         String[] parts = line.split(" ");

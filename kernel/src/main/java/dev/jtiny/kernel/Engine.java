@@ -57,6 +57,8 @@ final class Engine implements AutoCloseable {
     private final List<Startup.Script> startup;
     private final int timeoutSeconds;
     private long startedAt;
+    /** What %classpath and %maven added: a fresh engine gets it too. */
+    private final List<String> addedClassPath = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean runningStartup;
     private final PrintStream out, err;
     private final InputStream in;
@@ -95,6 +97,7 @@ final class Engine implements AutoCloseable {
         startedAt = System.currentTimeMillis();
         s.onShutdown(dead -> { if (dead == shell) engineDied = true; });
         s.addToClasspath(classPath);
+        for (String added : addedClassPath) s.addToClasspath(added);
         var imports = new ArrayList<>(Startup.IMPORTS);
         imports.add(Startup.KERNEL_IMPORT);
         for (String setup : imports) {
@@ -153,7 +156,9 @@ final class Engine implements AutoCloseable {
             if (stopped) throw interrupted(); // a stopped snippet reports no exception of its own
             for (SnippetEvent e : events) {
                 if (e.causeSnippet() != null) continue; // a dependent snippet updated in passing
-                snippetLine.put(e.snippet().id(), new int[] {cell, lineColumn(code, start)[0]});
+                synchronized (snippetLine) {
+                    snippetLine.put(e.snippet().id(), new int[] {cell, lineColumn(code, start)[0]});
+                }
                 if (e.status() == Snippet.Status.REJECTED) throw compileError(e.snippet(), code, start);
                 if (e.exception() != null) throw runtimeError(e.exception());
                 value = display(e);
@@ -275,6 +280,25 @@ final class Engine implements AutoCloseable {
     }
 
     JShell shell() { return shell; }
+
+    /** The engine's class path: jtiny's own, then what %classpath and %maven added. */
+    String classPath() {
+        return addedClassPath.isEmpty() ? classPath : classPath + java.io.File.pathSeparator
+                + String.join(java.io.File.pathSeparator, addedClassPath);
+    }
+
+    /** Adds a jar or folder to the running engine (compiler and JVM), and to every engine after it. */
+    void addToClasspath(String path) {
+        shell.addToClasspath(path);
+        addedClassPath.add(path);
+    }
+
+    /** The ids of the snippets cell {@code cell} ran, in order. */
+    List<String> snippetsOf(int cell) {
+        synchronized (snippetLine) {
+            return snippetLine.entrySet().stream().filter(e -> e.getValue()[0] == cell).map(Map.Entry::getKey).toList();
+        }
+    }
 
     /** The snippet of {@code code} around {@code cursor}: {start offset, end offset}. */
     int[] snippetAt(String code, int cursor) {

@@ -2,6 +2,7 @@
 package dev.jtiny.kernel;
 
 import dev.jtiny.Tensor;
+import dev.jtiny.runtime.KernelLog;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -92,6 +93,25 @@ public final class EngineAgent extends RemoteExecutionControl {
         return super.varValue(className, varName);
     }
 
+    /** Snippet id -> the kernel log's marks before and after it ran: how %kernels finds the previous cell's kernels. */
+    private static final Map<String, long[]> MARKS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.regex.Pattern SNIPPET_ID = java.util.regex.Pattern.compile("\\$JShell\\$(\\d+)");
+
+    /**
+     * The kernel-log entries of the snippets {@code ids} (a cell's), as [first mark before, last mark after]; {0, 0}
+     * when none of them ran.
+     */
+    public static long[] marks(String... ids) {
+        long from = Long.MAX_VALUE, to = Long.MIN_VALUE;
+        for (String id : ids) {
+            long[] m = MARKS.get(id);
+            if (m == null) continue;
+            from = Math.min(from, m[0]);
+            to = Math.max(to, m[1]);
+        }
+        return from == Long.MAX_VALUE ? new long[] {0, 0} : new long[] {from, to};
+    }
+
     /** {id, plain} of a value from {@link #varValue} whose rich form went through the side channel, or null. */
     static String[] rich(String value) {
         if (value == null || !value.startsWith(REF)) return null;
@@ -102,7 +122,14 @@ public final class EngineAgent extends RemoteExecutionControl {
 
     // Declared here also because JShell's stop() looks for an "invoke" frame of the agent class.
     @Override protected String invoke(Method doitMethod) throws Exception {
-        Object value = doitMethod.invoke(null);
+        long before = KernelLog.mark();
+        Object value;
+        try {
+            value = doitMethod.invoke(null);
+        } finally {
+            var id = SNIPPET_ID.matcher(doitMethod.getDeclaringClass().getName());
+            if (id.find()) MARKS.put(id.group(1), new long[] {before, KernelLog.mark()});
+        }
         return value instanceof Tensor t ? t.describe() : valueString(value);
     }
 }

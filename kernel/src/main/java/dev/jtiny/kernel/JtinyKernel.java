@@ -57,6 +57,7 @@ public final class JtinyKernel extends BaseKernel {
     static final String KERNEL_SESSION = java.util.UUID.randomUUID().toString();
 
     private final Engine engine;
+    private final CellMagics magics;
     /** Every executed cell, in order: {cell number, input, text/plain of its result or null}. */
     private final List<Cell> cells = Collections.synchronizedList(new ArrayList<>());
 
@@ -77,6 +78,7 @@ public final class JtinyKernel extends BaseKernel {
                         "java", "java", "script"), List.of(), b.history(), b.io(), b.comms(), b.renderer(), null,
                 b.magics(), false, b.styler());
         this.engine = engines.start(DisplayChannel.wrap(io.out, this::engineMessage), io.err, io.in);
+        this.magics = new CellMagics(engine);
     }
 
     /** Starts the kernel on a connection file's sockets and returns when a client shuts it down. */
@@ -145,7 +147,7 @@ public final class JtinyKernel extends BaseKernel {
             index = cells.size();
             cells.add(new Cell(number, code, null));
         }
-        String value = engine.run(number, code);
+        String value = magics.run(number, code);
         if (value == null) return null;
         var data = new DisplayData();
         String[] rich = EngineAgent.rich(value);
@@ -243,6 +245,10 @@ public final class JtinyKernel extends BaseKernel {
     }
 
     @Override public ReplacementOptions complete(String code, int at) {
+        int lineStart = code.lastIndexOf('\n', Math.max(0, at - 1)) + 1;
+        if (at > 0 && code.charAt(at - 1) == '\n') lineStart = at;
+        String line = code.substring(lineStart, at);
+        if (line.stripLeading().startsWith("%")) return completeMagic(line, lineStart, at);
         int[] span = engine.snippetAt(code, at);
         int[] anchor = new int[1];
         List<SourceCodeAnalysis.Suggestion> suggestions = engine.shell().sourceCodeAnalysis()
@@ -252,6 +258,26 @@ public final class JtinyKernel extends BaseKernel {
         suggestions.stream().filter(SourceCodeAnalysis.Suggestion::matchesType).forEach(s -> names.add(s.continuation()));
         suggestions.forEach(s -> names.add(s.continuation()));
         return new ReplacementOptions(new ArrayList<>(names), span[0] + anchor[0], at);
+    }
+
+    /** Magic names after % or %%, then the magic's options. */
+    private static ReplacementOptions completeMagic(String line, int lineStart, int at) {
+        String text = line.stripLeading();
+        int start = lineStart + line.length() - text.length();
+        boolean cell = text.startsWith("%%");
+        String afterPercent = text.substring(cell ? 2 : 1);
+        int space = afterPercent.indexOf(' ');
+        if (space < 0) {
+            List<String> names = dev.jtiny.magics.MagicSpec.all().stream()
+                    .filter(m -> (cell ? m.cell() : m.line()) && m.name().startsWith(afterPercent))
+                    .map(m -> (cell ? "%%" : "%") + m.name()).toList();
+            return new ReplacementOptions(names, start, at);
+        }
+        String name = afterPercent.substring(0, space);
+        String word = text.substring(text.lastIndexOf(' ') + 1);
+        List<String> options = dev.jtiny.magics.MagicSpec.all().stream().filter(m -> m.name().equals(name))
+                .flatMap(m -> m.options().stream()).filter(o -> o.startsWith(word)).toList();
+        return new ReplacementOptions(options, at - word.length(), at);
     }
 
     @Override public String isComplete(String code) {
@@ -295,7 +321,13 @@ public final class JtinyKernel extends BaseKernel {
         env.defer(() -> { if (running == env) running = null; });
         results.clear();
         try {
-            DisplayData result = eval(request.getCode());
+            DisplayData result;
+            try {
+                result = eval(request.getCode());
+            } finally { // everything the cell printed goes out before its result, its error and the idle status
+                io.out.flush();
+                io.err.flush();
+            }
             if (result != null) env.publish(new PublishExecuteResult(count, result));
             env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
         } catch (Exception e) {

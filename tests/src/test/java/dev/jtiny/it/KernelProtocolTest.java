@@ -51,6 +51,8 @@ class KernelProtocolTest {
         assertEquals("[\"ok\", \"2\"]", lines.get("one_plus_one"), r::toString);
         assertEquals("[\"ok\", \"hi\\n\"]", lines.get("stdout"), r::toString);
         assertEquals("[\"ok\", \"e\\n\"]", lines.get("stderr"), r::toString);
+        assertEquals("[\"ok\", true, 0, true]", lines.get("stdout_utf8"),
+                () -> "3000 prints of multi-byte characters: all there, none split, in few stream messages\n" + r);
         assertTrue(lines.get("compile_error").startsWith("[\"error\"")
                 && lines.get("compile_error").contains("line 2:12: error: incompatible types: int cannot be converted to java.lang.String"), r::toString);
         assertTrue(lines.get("exception").startsWith("[\"error\"")
