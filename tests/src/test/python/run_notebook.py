@@ -1,7 +1,8 @@
 # Executes a notebook with nbclient on the given kernel and writes the executed copy; NotebooksTest reads it.
 # Usage: run_notebook.py KERNEL_NAME IN.ipynb OUT.ipynb [CELLS_DIR]   (exit 1, with the cell's error, if a cell fails)
 # With CELLS_DIR, each code cell I also leaves plain files there for the test to read: I.source, I.result
-# (text/plain of the execute_result), I.html (text/html of results and displays), I.stdout, I.stderr.
+# (text/plain of the execute_result), I.display (text/plain of display_data), I.html (text/html of results and
+# displays), I.mimes (every MIME type shown), I.error (ename: evalue), I.stdout, I.stderr.
 import os
 import sys
 import time
@@ -29,14 +30,22 @@ def dump(nb, cells_dir):
     os.makedirs(cells_dir, exist_ok=True)
     code = [c for c in nb.cells if c.cell_type == "code"]
     for i, cell in enumerate(code):
-        parts = {"source": cell.source, "result": "", "html": "", "stdout": "", "stderr": ""}
+        parts = {"source": cell.source, "result": "", "html": "", "stdout": "", "stderr": "", "mimes": "", "error": "",
+                 "display": ""}
+        mimes = set()
         for o in cell.outputs:
             if o.output_type == "stream":
                 parts[o.name] += o.text
             elif o.output_type in ("execute_result", "display_data"):
                 if o.output_type == "execute_result":
                     parts["result"] += o.data.get("text/plain", "")
+                else:
+                    parts["display"] += o.data.get("text/plain", "")
                 parts["html"] += o.data.get("text/html", "")
+                mimes.update(o.data.keys())
+            elif o.output_type == "error":
+                parts["error"] += o.ename + ": " + o.evalue
+        parts["mimes"] = " ".join(sorted(mimes))
         for name, text in parts.items():
             with open(os.path.join(cells_dir, "%d.%s" % (i, name)), "w") as f:
                 f.write(text)

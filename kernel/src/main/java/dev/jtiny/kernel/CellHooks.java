@@ -59,6 +59,9 @@ public final class CellHooks {
         return r.value();
     }
 
+    /** %timeit and %%timeit without -o: prints the result line (unless -q); the cell shows no value. */
+    public static void timeitPrint(String options, Callable<?> body) throws Exception { timeit(options, body); }
+
     /** %timeit and %%timeit: prints the result line (unless -q) and returns the result with -o. */
     public static Object timeit(String options, Callable<?> body) throws Exception {
         TimeitOptions o = TimeitOptions.parse(options);

@@ -128,8 +128,8 @@ final class CellMagics {
                 if (parsed.code().isBlank()) throw error("%timeit needs code to time, e.g. %timeit x.sum().item()");
                 String options = args.substring(0, args.length() - parsed.code().length()).strip();
                 String[] l = lambdas(parsed.code(), "timeit");
-                yield magicCall(cell, "timeit", H + "timeit(" + str(options) + ", " + l[0] + ")",
-                        l[1] == null ? null : H + "timeit(" + str(options) + ", " + l[1] + ")");
+                String call = H + (parsed.options().returnResult() ? "timeit(" : "timeitPrint(") + str(options) + ", ";
+                yield magicCall(cell, "timeit", call + l[0] + ")", l[1] == null ? null : call + l[1] + ")");
             }
             case "beam" -> magicCall(cell, "beam", M + "beam(" + integer(args, "beam", "a width such as 0, 2 or 4") + ")");
             case "jit" -> switch (args) {
@@ -191,10 +191,10 @@ final class CellMagics {
                 yield magicCall(cell, "time", H + "time(" + l[0] + ")", l[1] == null ? null : H + "time(" + l[1] + ")");
             }
             case "timeit" -> {
-                parse(() -> TimeitOptions.parse(args), "timeit");
+                TimeitOptions options = parse(() -> TimeitOptions.parse(args), "timeit");
                 String[] l = lambdas(body, "timeit");
-                yield magicCall(cell, "timeit", H + "timeit(" + str(args) + ", " + l[0] + ")",
-                        l[1] == null ? null : H + "timeit(" + str(args) + ", " + l[1] + ")");
+                String call = H + (options.returnResult() ? "timeit(" : "timeitPrint(") + str(args) + ", ";
+                yield magicCall(cell, "timeit", call + l[0] + ")", l[1] == null ? null : call + l[1] + ")");
             }
             default -> throw new IllegalStateException("cell magic %%" + name + " has no handler");
         };

@@ -40,7 +40,8 @@ class NotebooksTest {
     }
 
     /** One code cell's outputs, as run_notebook.py leaves them. */
-    record Cell(String source, String result, String html, String stdout, String stderr) {}
+    record Cell(String source, String result, String html, String stdout, String stderr, String display, String mimes,
+                String error) {}
 
     /** Executes a copy of the notebook (never the repository's file) and returns its code cells' outputs. */
     private static List<Cell> execute(Path notebook) throws Exception {
@@ -55,7 +56,8 @@ class NotebooksTest {
         var out = new ArrayList<Cell>();
         for (int i = 0; Files.exists(cells.resolve(i + ".source")); i++) {
             out.add(new Cell(read(cells, i, "source"), read(cells, i, "result"), read(cells, i, "html"),
-                    read(cells, i, "stdout"), read(cells, i, "stderr")));
+                    read(cells, i, "stdout"), read(cells, i, "stderr"), read(cells, i, "display"), read(cells, i, "mimes"),
+                    read(cells, i, "error")));
         }
         assertFalse(out.isEmpty(), () -> notebook + " has no code cells\n" + r);
         return out;
@@ -86,6 +88,7 @@ class NotebooksTest {
         return notebooks().stream().map(nb -> DynamicTest.dynamicTest(nb.getFileName().toString(), () -> {
             List<Cell> cells = execute(nb);
             if (nb.getFileName().toString().equals("quickstart.ipynb")) checkQuickstart(cells);
+            if (nb.getFileName().toString().equals("magics.ipynb")) checkMagics(cells);
         }));
     }
 
@@ -119,5 +122,41 @@ class NotebooksTest {
         for (int i = 1; i < losses.size(); i++) if (losses.get(i) > losses.get(i - 1)) rises++;
         int r = rises;
         assertTrue(r <= 3, () -> "the loss rose in " + r + " of 19 steps: " + losses);
+    }
+
+    /** The magics page: every magic ran and showed what it should, in the MIME types it should. */
+    private static void checkMagics(List<Cell> cells) {
+        for (var m : dev.jtiny.magics.MagicSpec.all()) {
+            assertTrue(cells.stream().anyMatch(c -> c.source().matches("(?s)(.*\\n)?%%?" + m.name() + "\\b.*")
+                    || c.source().startsWith("%" + m.name() + "?") || c.source().contains("\n%" + m.name())),
+                    () -> "the magics notebook does not use %" + m.name());
+        }
+        Cell debug = cell(cells, "%%debug 2");
+        assertTrue(debug.display().contains("*** ") && debug.mimes().contains("text/html"), debug::toString);
+        Cell source = cell(cells, "%%debug 4");
+        assertTrue(source.display().contains("r_256_256") && source.html().contains("<span"), source::toString);
+        Cell off = cell(cells, "%debug 0");
+        assertEquals("", off.display(), off::toString);
+        Cell counted = cell(cells, "Counters.kernelCount()");
+        Cell kernels = cells.get(cells.indexOf(counted) + 1);
+        assertTrue(kernels.source().startsWith("%kernels") && kernels.result().startsWith(counted.result().strip() + " kernel"),
+                () -> "%kernels does not list what Counters counted (" + counted.result() + "): " + kernels);
+        Cell graph = cell(cells, "%graph");
+        assertTrue(graph.mimes().contains("image/svg+xml"), graph::toString);
+        Cell bench = cell(cells, "%%bench -n 5");
+        assertTrue(bench.mimes().equals("image/png text/html text/plain") && bench.html().contains("<table"), bench::toString);
+        Cell sideBySide = cell(cells, "--devices JAVA,OPENCL");
+        assertTrue(sideBySide.result().contains("OPENCL:0") && sideBySide.result().contains("ratio"), sideBySide::toString);
+        Cell time = cell(cells, "%time ");
+        assertTrue(time.stdout().contains("CPU times: user ") && time.stdout().contains("Wall time: "), time::toString);
+        Cell timeit = cell(cells, "%timeit");
+        assertTrue(timeit.stdout().contains("per loop (mean \u00b1 std. dev. of 3 runs, 5 loops each)") && timeit.result().isEmpty(),
+                timeit::toString);
+        assertEquals("\"hello from demo.Greeter\"", cell(cells, "%classpath").result().strip());
+        assertEquals("42", cell(cells, "%load").result().strip());
+        assertTrue(cell(cells, "%maven").result().startsWith("resolved tech.tablesaw:tablesaw-core:0.44.4"));
+        assertTrue(cell(cells, "%device TPU").error().startsWith("MagicError: %device: no device 'TPU'; available: JAVA"));
+        assertTrue(cell(cells, "%%bench --fast").error().contains("--fast"));
+        assertEquals("2", cells.getLast().result().strip(), "the session goes on after a wrong magic");
     }
 }
