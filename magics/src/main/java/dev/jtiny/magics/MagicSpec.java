@@ -48,7 +48,8 @@ public record MagicSpec(String name, boolean line, boolean cell, String usage, L
                         + "0.2 s when not given).", "Magics.timeit(() -> ...), Magics.timeit(\"-n 100 -r 5\", () -> ...)");
         add("beam", true, false, "%beam N", List.of("0", "2", "4", "8"),
                 "Sets BEAM=N: the width of the search that times kernel optimization choices on the device (0 = the "
-                        + "default heuristics).", "Magics.beam(N)");
+                        + "default heuristics). The search itself is not built yet: the setting is recorded and the "
+                        + "heuristics still choose.", "Magics.beam(N)");
         add("jit", true, false, "%jit on|off", List.of("on", "off"),
                 "JIT=1 (on, the default): Jit.of(fn) captures the second call and replays its kernels; off runs "
                         + "jitted functions as written, for debugging.", "Magics.jit(true)");

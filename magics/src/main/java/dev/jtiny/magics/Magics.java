@@ -137,7 +137,8 @@ public final class Magics {
     public static Note beam(int width) {
         if (width < 0) throw new IllegalArgumentException("beam: width " + width + " must be 0 (off) or positive");
         Config.set("BEAM", String.valueOf(width));
-        return new Note("BEAM=" + width + (width == 0 ? " (heuristics only)" : ""));
+        return new Note("BEAM=" + width + (width == 0 ? " (heuristics only)"
+                : " recorded; this build has no BEAM search yet, so kernels still use the heuristics"));
     }
 
     /** %jit on|off. */

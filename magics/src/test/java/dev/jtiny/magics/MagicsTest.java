@@ -37,7 +37,7 @@ class MagicsTest {
 
     @Test
     void settingsAndTheirErrorsNameTheValidChoices() {
-        assertEquals("BEAM=4", Magics.beam(4).text());
+        assertTrue(Magics.beam(4).text().startsWith("BEAM=4 recorded; this build has no BEAM search yet"));
         assertEquals("4", Config.get("BEAM", null));
         Magics.jit(false);
         assertEquals(0, Config.getInt("JIT", 1));

@@ -40,6 +40,34 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void theMagicsArePlainCallsThatPrintTextInAScript() throws Exception {
+        Result r = run("""
+                Config.set("DEVICE", "JAVA");
+                var x = arange(64).reshape(8, 8);
+                Magics.debug(2);
+                x.mul(2).sum().item();
+                Magics.debug(0);
+                Magics.kernels();
+                x.add(1).relu().sum(1).realize();
+                System.out.println(Magics.kernels("--none"));
+                var bench = Magics.bench("-n 3 --warmup 1", () -> x.mul(3).sum(1));
+                System.out.println(bench.rows().size() + " row(s)");
+                System.out.println(bench);
+                System.out.println(Magics.timeit("-n 2 -r 2", () -> x.sum().item()));
+                System.out.println(Magics.graph(x.exp().sum()).kernelCount() + " kernel planned");
+                System.out.println(Magics.help("jit"));
+                """);
+        assertEquals(0, r.exit(), r::toString);
+        String out = r.out();
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("*** JAVA") && l.contains("[mul, sum]")), () -> "Magics.debug(2) trace\n" + r);
+        assertTrue(out.contains("1 kernel\n#1   r_8_8") && out.contains("[add, relu, sum]"), () -> "Magics.kernels()\n" + r);
+        assertTrue(out.contains("1 row(s)") && out.contains("JAVA: 3 runs after 1 warm-up run") && out.contains("total"),
+                () -> "Magics.bench as a text table\n" + r);
+        assertTrue(out.contains("per loop (mean \u00b1 std. dev. of 2 runs, 2 loops each)"), r::toString);
+        assertTrue(out.contains("1 kernel planned") && out.contains("%jit on|off"), r::toString);
+    }
+
+    @Test
     void multiLineDeclarationsWork() throws Exception {
         Result r = run("""
                 record Point(double x,
