@@ -100,7 +100,8 @@ public final class Realizer {
             return;
         }
         String graph = KNode.describe(item.kernel().root());
-        Rendered r = rendered.computeIfAbsent(device.language() + "\n" + java.util.Arrays.toString(item.kernel().outShape())
+        Rendered r = rendered.computeIfAbsent(device.language() + (groupsReductions(device) ? " grouped" : "") + "\n"
+                + java.util.Arrays.toString(item.kernel().outShape())
                 + item.kernel().argTypes() + "\n" + graph, g -> render(item, device));
         LinearKernel lk = r.linear();
         if (debug >= 5) {
@@ -132,10 +133,17 @@ public final class Realizer {
             buffers[i + 1] = b;
             bytes += b.bytes();
         }
-        // GPUs get work-groups of a fixed size (the kernel ignores the rounded-up tail); CPUs let the device choose.
-        boolean groups = device.isGpu() && lk.global() <= Integer.MAX_VALUE - GPU_GROUP;
-        int[] local = groups ? new int[]{GPU_GROUP} : null;
-        int[] global = {groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()};
+        // A grouped reduction runs one work-group per output. Otherwise GPUs get work-groups of a fixed size (the
+        // kernel ignores the rounded-up tail), and CPUs let the device choose.
+        int[] local, global;
+        if (lk.group() > 0) {
+            local = new int[]{lk.group()};
+            global = new int[]{lk.global() * lk.group()};
+        } else {
+            boolean groups = device.isGpu() && lk.global() <= Integer.MAX_VALUE - GPU_GROUP;
+            local = groups ? new int[]{GPU_GROUP} : null;
+            global = new int[]{groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()};
+        }
         double seconds = device.launch(p, args, global, local, Trace.timed());
         Counters.kernelLaunched();
         KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), global, local, seconds, lk.flops(), bytes,
@@ -166,8 +174,18 @@ public final class Realizer {
         }
     }
 
+    /**
+     * Whether reductions may run as one work-group per output: on GPUs, unless GROUPREDUCE=0; GROUPREDUCE=1 forces
+     * it on any OpenCL device (so CPU OpenCL, as in CI, tests the grouped code).
+     */
+    static boolean groupsReductions(Device device) {
+        int setting = Config.getInt("GROUPREDUCE", -1);
+        if (!device.language().equals("opencl") || setting == 0) return false;
+        return setting > 0 || device.isGpu();
+    }
+
     private static Rendered render(Scheduler.KernelItem item, Device device) {
-        LinearKernel lk = KernelOptimizer.optimize(item.kernel(), device.preferredLanes());
+        LinearKernel lk = KernelOptimizer.optimize(item.kernel(), device.preferredLanes(), groupsReductions(device));
         Renderer renderer = Renderer.forLanguage(device.language());
         String symbol = lk.name();
         String source = renderer.render(lk, symbol);

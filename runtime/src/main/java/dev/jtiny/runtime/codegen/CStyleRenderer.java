@@ -36,8 +36,14 @@ abstract class CStyleRenderer implements Renderer {
             case UOp.If i -> "if " + i.cond().render() + " {";
             case UOp.End e -> "}";
             case UOp.LaneReduce lr -> throw new IllegalStateException("lanes must be expanded before rendering scalars");
+            case UOp.GroupReduce g -> groupReduce(g);
             case UOp.Store s -> store(s);
         };
+    }
+
+    /** The statements of a reduction across a work-group; only renderers of grouped kernels have them. */
+    String groupReduce(UOp.GroupReduce g) {
+        throw new IllegalStateException(getClass().getSimpleName() + " cannot render a grouped reduction");
     }
 
     /** {@code value} where {@code valid} holds, else {@code zero}; unguarded when always valid. */

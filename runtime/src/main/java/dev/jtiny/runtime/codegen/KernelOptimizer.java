@@ -1,6 +1,7 @@
 // Chooses how to lay out a kernel's work for a device: which axis to upcast, and by how many lanes.
 package dev.jtiny.runtime.codegen;
 
+import dev.jtiny.runtime.view.View;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +14,25 @@ import java.util.List;
 public final class KernelOptimizer {
     private KernelOptimizer() {}
 
-    public static LinearKernel optimize(Kernel k, int lanes) {
+    /** Work-group sizes tried for a grouped reduction, largest first. */
+    static final int[] GROUPS = {256, 128, 64, 32};
+    /** Outputs below which a GPU reduction is grouped: fewer would leave most of a large GPU idle. */
+    static final long GROUP_BELOW_OUTPUTS = 1 << 18;
+    /** Elements per output below which a reduction is not worth a work-group. */
+    static final long GROUP_MIN_REDUCE = 256;
+
+    public static LinearKernel optimize(Kernel k, int lanes) { return optimize(k, lanes, false); }
+
+    /**
+     * {@code groups}: the device runs work-groups well (a GPU). A reduction with few outputs and many elements per
+     * output then gets one work-group per output ({@link Linearizer#linearize(Kernel, Linearizer.Upcast, int)}),
+     * as long as its group-split loads stay contiguous across the group's items.
+     */
+    public static LinearKernel optimize(Kernel k, int lanes, boolean groups) {
+        if (groups) {
+            LinearKernel g = grouped(k);
+            if (g != null) return g;
+        }
         if (lanes <= 1) return Linearizer.linearize(k);
         LinearKernel best = null;
         int bestScore = 0;
@@ -31,6 +50,36 @@ public final class KernelOptimizer {
             }
         }
         return best != null ? best : Linearizer.linearize(k);
+    }
+
+    private static LinearKernel grouped(Kernel k) {
+        KNode.Reduce r = topReduce(k.root());
+        if (r == null) return null;
+        long outputs = View.numel(k.outShape()), perOutput = 1;
+        for (int a : r.axes()) perOutput *= r.src().shape()[a];
+        if (outputs >= GROUP_BELOW_OUTPUTS || perOutput < GROUP_MIN_REDUCE) return null;
+        for (int g : GROUPS) {
+            LinearKernel lk;
+            try {
+                lk = Linearizer.linearize(k, Linearizer.Upcast.NONE, g);
+            } catch (Linearizer.CannotUpcast e) {
+                continue;
+            }
+            if (coalesced(lk)) return lk;
+        }
+        return null;
+    }
+
+    /** Every load that depends on the item's number in its group reads consecutive elements for consecutive items. */
+    static boolean coalesced(LinearKernel lk) {
+        for (UOp u : lk.uops()) {
+            if (u instanceof UOp.Load l && l.index().uses(Linearizer.LID)) {
+                var i0 = l.index().substitute(Linearizer.LID, 0);
+                var i1 = l.index().substitute(Linearizer.LID, 1);
+                if (!i1.equals(dev.jtiny.runtime.view.Expr.add(i0, 1))) return false;
+            }
+        }
+        return true;
     }
 
     private static List<Linearizer.Upcast> candidates(Kernel k, int lanes) {

@@ -12,9 +12,11 @@ import java.util.List;
  * @param lanes     output elements (or reduction partials) per work item: 1 unless upcast
  * @param flops     floating-point (or integer) ops for one launch, estimated from the statements
  * @param opts      optimizations applied, for DEBUG=3
+ * @param group     0, or the size of the work-group that computes each output element together ({@code global}
+ *                  groups of {@code group} items; the statements read their item's number as {@code lid})
  */
 public record LinearKernel(String name, List<UOp> uops, List<DType> argTypes, int global, int lanes, long flops,
-                           List<String> fusedOps, List<String> opts) {
+                           List<String> fusedOps, List<String> opts, int group) {
 
     /** The statements with lanes expanded into scalars, for renderers without vectors. */
     public List<UOp> scalarUops() { return Lanes.expand(uops, lanes); }

@@ -42,24 +42,42 @@ public final class Linearizer {
 
     private final Upcast upcast;
     private final Expr lane;
+    /** Grouped reduction: items per work-group (0: none), and the item's number in its group. */
+    private final int group;
+    private final Expr lid;
+    private int guardDepth;
     private final List<UOp> uops = new ArrayList<>();
     private final Set<String> vec = new HashSet<>();
     private final Deque<Map<Object, String>> scopes = new ArrayDeque<>();
     private final Deque<Long> loopExtents = new ArrayDeque<>();
     private final Map<KNode, Integer> ids = new IdentityHashMap<>();
     private int nextVar, nextLoop, reduceDepth;
+    private boolean grouped;
     private long flops;
 
-    private Linearizer(Upcast upcast) {
+    private Linearizer(Upcast upcast, int group) {
         this.upcast = upcast;
         this.lane = upcast.lanes > 1 ? Expr.var(Lanes.LANE, 0, upcast.lanes - 1) : null;
+        this.group = group;
+        this.lid = group > 0 ? Expr.var(LID, 0, group - 1) : null;
         scopes.push(new HashMap<>());
     }
 
     public static LinearKernel linearize(Kernel k) { return linearize(k, Upcast.NONE); }
 
-    public static LinearKernel linearize(Kernel k, Upcast up) {
-        Linearizer l = new Linearizer(up);
+    /** The variable a grouped kernel's statements read their work item's number in its group from. */
+    public static final String LID = "lid";
+
+    public static LinearKernel linearize(Kernel k, Upcast up) { return linearize(k, up, 0); }
+
+    /**
+     * With {@code group > 0}, a work-group of {@code group} items computes each output element: every reduction
+     * at the top of the kernel splits one of its reduced axes across the group (item {@code lid} takes elements
+     * {@code lid}, {@code lid + group}, ...) and the partials are combined in local memory; item 0 stores.
+     */
+    public static LinearKernel linearize(Kernel k, Upcast up, int group) {
+        if (group > 0 && up.lanes > 1) throw new IllegalArgumentException("a kernel is either upcast or grouped");
+        Linearizer l = new Linearizer(up, group);
         int[] out = k.outShape();
         int[] global = out.clone();
         if (up.lanes > 1 && !up.onReduce) global[up.axis] /= up.lanes;
@@ -72,10 +90,15 @@ public final class Linearizer {
         Expr flat = Expr.num(0);
         for (int i = 0; i < out.length; i++) if (out[i] != 1) flat = Expr.add(flat, Expr.mul(idx[i], strides[i]));
         boolean storeVec = l.lane != null && flat.uses(Lanes.LANE);
+        if (group > 0) {
+            if (!l.grouped) throw new CannotUpcast(); // nothing to split across a group
+            l.uops.add(new UOp.If(Expr.lt(l.lid, 1), false));
+        }
         l.uops.add(new UOp.Store(0, k.argTypes().getFirst(), flat, v, storeVec));
-        List<String> opts = up.lanes == 1 ? List.of() : List.of(up.toString());
+        if (group > 0) l.uops.add(new UOp.End());
+        List<String> opts = up.lanes > 1 ? List.of(up.toString()) : group > 0 ? List.of("group reduce by " + group) : List.of();
         return new LinearKernel(name(k), List.copyOf(l.uops), k.argTypes(), (int) n, up.lanes, l.flops * n,
-                k.fusedOps(), opts);
+                k.fusedOps(), opts, group);
     }
 
     private record Key(Object node, List<Expr> idx) {}
@@ -145,7 +168,9 @@ public final class Linearizer {
                     // Padding: the source is only evaluated where the view is valid, so it never reads out of bounds.
                     uops.add(new UOp.If(fv[1], false));
                     scopes.push(new HashMap<>());
+                    guardDepth++;
                     String value = emit(v.src(), srcIdx);
+                    guardDepth--;
                     boolean isVec = vec.contains(value);
                     uops.add(new UOp.Assign(name, value, isVec));
                     scopes.pop();
@@ -168,6 +193,12 @@ public final class Linearizer {
         List<Integer> axes = Arrays.stream(r.axes()).sorted().boxed().toList();
         boolean laneSplit = lane != null && upcast.onReduce && reduceDepth == 0 && axes.contains(upcast.axis)
                 && srcShape[upcast.axis] % upcast.lanes == 0;
+        int groupAxis = -1;
+        if (group > 0 && reduceDepth == 0) {
+            // The innermost reduced axis that the group divides: consecutive items read consecutive elements.
+            for (int a : axes) if (srcShape[a] % group == 0) groupAxis = a;
+            if (groupAxis < 0 || guardDepth > 0) throw new CannotUpcast();
+        }
         String acc = fresh("acc");
         int def = uops.size();
         uops.add(new UOp.DefineVar(acc, r.dtype(), r.op().identity(), laneSplit));
@@ -177,6 +208,9 @@ public final class Linearizer {
             if (laneSplit && a == upcast.axis) {
                 extent /= upcast.lanes;
                 inner[a] = Expr.add(Expr.mul(Expr.var(var, 0, extent - 1), upcast.lanes), lane);
+            } else if (a == groupAxis) {
+                extent /= group;
+                inner[a] = Expr.add(Expr.mul(Expr.var(var, 0, extent - 1), group), lid);
             } else {
                 inner[a] = Expr.var(var, 0, extent - 1);
             }
@@ -199,6 +233,12 @@ public final class Linearizer {
         if (laneSplit) {
             String total = fresh("acc");
             uops.add(new UOp.LaneReduce(total, r.dtype(), r.op().accumulate(), acc));
+            return total;
+        }
+        if (groupAxis >= 0) {
+            String total = fresh("acc");
+            uops.add(new UOp.GroupReduce(total, r.dtype(), r.op().accumulate(), acc, group));
+            grouped = true;
             return total;
         }
         if (accVec) vec.add(acc);

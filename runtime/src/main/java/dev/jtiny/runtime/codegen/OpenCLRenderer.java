@@ -39,10 +39,22 @@ public final class OpenCLRenderer extends CStyleRenderer {
             body.append("__global ").append(i == 0 ? "" : "const ").append(args.get(i).clType).append("* restrict data").append(i);
         }
         body.append(") {\n");
-        body.append("  int gidx = get_global_id(0);\n");
+        List<UOp> uops = k.scalarUops();
+        if (k.group() > 0) {
+            // One work-group per output element; its items share the reduction through local memory.
+            for (UOp u : uops) {
+                if (u instanceof UOp.GroupReduce g) {
+                    body.append("  __local ").append(type(g.dtype())).append(' ').append(g.out()).append("_red[")
+                            .append(g.group()).append("];\n");
+                }
+            }
+            body.append("  int gidx = get_group_id(0);\n");
+            body.append("  int ").append(Linearizer.LID).append(" = get_local_id(0);\n");
+        } else {
+            body.append("  int gidx = get_global_id(0);\n");
+        }
         body.append("  if (gidx >= ").append(k.global()).append(") return;\n");
         int depth = 1;
-        List<UOp> uops = k.scalarUops();
         for (UOp u : uops) {
             if (u instanceof UOp.End) depth--;
             body.append("  ".repeat(depth)).append(statement(u)).append('\n');
@@ -70,6 +82,7 @@ public final class OpenCLRenderer extends CStyleRenderer {
                 case UOp.DefineVar d -> d.dtype();
                 case UOp.Accumulate a -> a.dtype();
                 case UOp.LaneReduce r -> r.dtype();
+                case UOp.GroupReduce g -> g.dtype();
                 case UOp.Store s -> s.dtype();
                 default -> null;
             };
@@ -106,6 +119,16 @@ public final class OpenCLRenderer extends CStyleRenderer {
     @Override String literalOf(double v, DType t) { return literal(v, t); }
 
     @Override String aluOf(Op op, DType out, DType in, List<String> args) { return alu(op, out, in, args); }
+
+    /** Tree reduction in local memory: log2(group) steps, a barrier after each; every item reads the total. */
+    @Override String groupReduce(UOp.GroupReduce g) {
+        String red = g.out() + "_red", lid = Linearizer.LID;
+        String combined = alu(g.op(), g.dtype(), g.dtype(), List.of(red + "[" + lid + "]", red + "[" + lid + " + s]"));
+        return red + "[" + lid + "] = " + g.acc() + "; barrier(CLK_LOCAL_MEM_FENCE); "
+                + "for (int s = " + g.group() / 2 + "; s > 0; s >>= 1) { if (" + lid + " < s) " + red + "[" + lid + "] = "
+                + combined + "; barrier(CLK_LOCAL_MEM_FENCE); } "
+                + type(g.dtype()) + " " + g.out() + " = " + red + "[0];";
+    }
 
     @Override String read(UOp.Load l) {
         String index = l.index().render();

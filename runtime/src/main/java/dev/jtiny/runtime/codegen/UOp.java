@@ -28,6 +28,12 @@ public sealed interface UOp {
     record Accumulate(String acc, DType dtype, Op op, String value, boolean vec) implements UOp {}
     /** {@code out = op over the lanes of acc}: ends a reduction whose lanes split the reduced axis. */
     record LaneReduce(String out, DType dtype, Op op, String acc) implements UOp {}
+    /**
+     * {@code out = op over the work-group of acc}: every work item of a group holds a partial ({@code acc}); they
+     * combine through local memory, and every item gets the total. Only in kernels launched with work-groups of
+     * {@code group} items ({@link LinearKernel#group()}), never inside a loop or guard.
+     */
+    record GroupReduce(String out, DType dtype, Op op, String acc, int group) implements UOp {}
     /** {@code for (var = 0; var < extent; var++) {} */
     record Loop(String var, long extent) implements UOp {}
     /** {@code if (cond) {} */
