@@ -194,6 +194,12 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(LazyBuffer.constant(value, dtype, shape.clone(), Devices.defaultName()));
     }
 
+    /** A constant on a given device ("JAVA", "OPENCL:0", …): costs no memory or copy until something stores it. */
+    public static Tensor full(int[] shape, double value, DType dtype, String device) {
+        checkShape("full", shape);
+        return new Tensor(LazyBuffer.constant(value, dtype, shape.clone(), Devices.canonical(device)));
+    }
+
     public static Tensor zeros(int... shape) { return full(shape, 0); }
     public static Tensor ones(int... shape) { return full(shape, 1); }
 
@@ -595,6 +601,28 @@ public final class Tensor implements AutoCloseable {
     }
 
     public Tensor div(double v) { return op("div", () -> inFloat(x -> x.mul(1.0 / v))); }
+
+    /** Integer division truncating toward zero (C's {@code /}, not Python's {@code //}); integer and bool operands only. */
+    public Tensor idiv(Tensor o) {
+        return op("idiv", () -> {
+            DType dt = DType.promote(lb.dtype, o.lb.dtype);
+            if (!dt.isInt()) throw new IllegalArgumentException("idiv: needs integer operands, got " + lb.dtype + " and " + o.lb.dtype + "; use div for floats");
+            return binary("idiv", Op.IDIV, o);
+        });
+    }
+
+    /**
+     * The remainder with the sign of the dividend (C's {@code %} and {@code fmod}): {@code x - trunc(x / y) * y}.
+     * Integers use the integer remainder; floats compute it from a truncated quotient.
+     */
+    public Tensor fmod(Tensor o) {
+        return op("fmod", () -> {
+            DType dt = DType.promote(lb.dtype, o.lb.dtype);
+            if (dt.isFloat()) return sub(div(o).trunc().mul(o));
+            if (!dt.isInt()) throw new IllegalArgumentException("fmod: needs numeric operands, got " + lb.dtype + " and " + o.lb.dtype);
+            return binary("fmod", Op.MOD, o);
+        });
+    }
 
     /** {@code v - this} and {@code v / this}, for scalars on the left. */
     public Tensor rsub(double v) { return op("sub", () -> neg().add(v)); }

@@ -71,6 +71,251 @@ public final class Conv {
         });
     }
 
+    // ================================================================ any number of spatial dimensions
+
+    /**
+     * Convolution over any number k of spatial dimensions (1-D, 2-D, 3-D, …), as ONNX's Conv and PyTorch's convNd:
+     * x (N, Cin, D1..Dk), weight (Cout, Cin/groups, K1..Kk), bias (Cout) or null. {@code padding[i]} is
+     * {before, after} of spatial dimension i (they may differ); stride and dilation have k entries. Output
+     * Oi = (Di + before + after - dilation*(Ki-1) - 1) / stride + 1. The same window view and single reduction as
+     * {@link #conv2d}, so bias and activation fuse into the one kernel.
+     */
+    public static Tensor conv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[][] padding, int[] dilation, int groups) {
+        return named("conv", () -> {
+            int[] xs = x.shape(), ws = weight.shape();
+            int k = ws.length - 2;
+            if (k < 1) throw new IllegalArgumentException("conv: weight must be (Cout, Cin/groups, K1, …), got shape " + shape(ws));
+            if (xs.length != k + 2) throw new IllegalArgumentException("conv: input of shape " + shape(xs) + " does not match a " + k + "-D kernel (weight shape " + shape(ws) + ")");
+            checkSpatial("conv", k, stride, padding, dilation);
+            if (groups < 1) throw new IllegalArgumentException("conv: groups must be at least 1, got " + groups);
+            int n = xs[0], cin = xs[1], cout = ws[0], cg = ws[1];
+            if (cout % groups != 0) throw new IllegalArgumentException("conv: groups " + groups + " does not divide the weight's " + cout + " output channels (weight shape " + shape(ws) + ")");
+            if (cin != cg * groups) {
+                throw new IllegalArgumentException("conv: input has " + cin + " channels but the weight expects " + cg * groups + " (weight shape " + shape(ws) + ", groups " + groups + ")");
+            }
+            if (bias != null && !Arrays.equals(bias.shape(), new int[]{cout})) {
+                throw new IllegalArgumentException("conv: bias must have shape (" + cout + ",) for weight shape " + shape(ws) + ", got " + shape(bias.shape()));
+            }
+            int[] kernel = Arrays.copyOfRange(ws, 2, ws.length);
+            Tensor padded = x.pad(fullPads(xs.length, padding));
+            checkWindows("conv", padded.shape(), kernel, dilation);
+            Tensor win = windows(padded, kernel, stride, dilation);     // (N, Cin, O1..Ok, K1..Kk)
+            int[] o = Arrays.copyOfRange(win.shape(), 2, 2 + k);
+            // (N, G, Cg, O.., K..) -> (N, G, 1, O.., Cg, K..) against weights (1, G, Cout/G, 1.., Cg, K..); sum Cg and K.
+            int[] split = concat(new int[]{n, groups, cg}, o, kernel);
+            int[] order = new int[3 + 2 * k];
+            order[0] = 0;
+            order[1] = 1;
+            for (int i = 0; i < k; i++) order[2 + i] = 3 + i;
+            order[2 + k] = 2;
+            for (int i = 0; i < k; i++) order[3 + k + i] = 3 + k + i;
+            Tensor xg = win.reshape(split).permute(order).reshape(concat(new int[]{n, groups, 1}, o, new int[]{cg}, kernel));
+            int[] ones = new int[k];
+            Arrays.fill(ones, 1);
+            Tensor wg = weight.reshape(concat(new int[]{1, groups, cout / groups}, ones, new int[]{cg}, kernel));
+            int[] summed = new int[k + 1];
+            for (int i = 0; i <= k; i++) summed[i] = 3 + k + i;
+            Tensor y = xg.mul(wg).sum(summed).reshape(concat(new int[]{n, cout}, o));
+            return bias == null ? y : y.add(bias.reshape(concat(new int[]{1, cout}, ones)));
+        });
+    }
+
+    /**
+     * Transposed convolution over any number k of spatial dimensions, as ONNX's ConvTranspose: x (N, Cin, D1..Dk),
+     * weight (Cin, Cout/groups, K1..Kk). Output Oi = stride*(Di-1) + outputPadding + dilation*(Ki-1) + 1 - before
+     * - after. Computed as {@link #convTranspose2d} is: a stride-1 convolution of the input spread out by the
+     * stride, with the kernel flipped and its channels swapped.
+     */
+    public static Tensor convTranspose(Tensor x, Tensor weight, Tensor bias, int[] stride, int[][] padding, int[] outputPadding,
+                                       int[] dilation, int groups) {
+        return named("convTranspose", () -> {
+            int[] xs = x.shape(), ws = weight.shape();
+            int k = ws.length - 2;
+            if (k < 1) throw new IllegalArgumentException("convTranspose: weight must be (Cin, Cout/groups, K1, …), got shape " + shape(ws));
+            if (xs.length != k + 2) throw new IllegalArgumentException("convTranspose: input of shape " + shape(xs) + " does not match a " + k + "-D kernel (weight shape " + shape(ws) + ")");
+            checkSpatial("convTranspose", k, stride, padding, dilation);
+            if (outputPadding.length != k) throw new IllegalArgumentException("convTranspose: outputPadding needs " + k + " entries, got " + Arrays.toString(outputPadding));
+            if (groups < 1 || ws[0] % groups != 0) throw new IllegalArgumentException("convTranspose: groups " + groups + " does not divide the weight's " + ws[0] + " input channels");
+            int n = xs[0], cin = xs[1], cog = ws[1], cout = cog * groups;
+            if (cin != ws[0]) throw new IllegalArgumentException("convTranspose: input has " + cin + " channels but the weight expects " + ws[0] + " (weight shape " + shape(ws) + ")");
+            if (bias != null && !Arrays.equals(bias.shape(), new int[]{cout})) {
+                throw new IllegalArgumentException("convTranspose: bias must have shape (" + cout + ",), got " + shape(bias.shape()));
+            }
+            int[] kernel = Arrays.copyOfRange(ws, 2, ws.length);
+            Tensor spread = x;
+            for (int i = 0; i < k; i++) spread = spreadAxis(spread, 2 + i, stride[i]);
+            int[][] amounts = new int[k + 2][2];
+            for (int i = 0; i < k; i++) {
+                int edge = dilation[i] * (kernel[i] - 1);
+                amounts[i + 2][0] = edge - padding[i][0];
+                amounts[i + 2][1] = edge - padding[i][1] + outputPadding[i];
+                int out = stride[i] * (xs[i + 2] - 1) + outputPadding[i] + edge + 1 - padding[i][0] - padding[i][1];
+                if (out <= 0) throw new IllegalArgumentException("convTranspose: input " + shape(xs) + " gives an empty output along dimension " + (i + 2));
+            }
+            int[] order = new int[k + 3];
+            order[0] = 0;
+            order[1] = 2;
+            order[2] = 1;
+            for (int i = 0; i < k; i++) order[3 + i] = 3 + i;
+            int[] flipAxes = new int[k];
+            for (int i = 0; i < k; i++) flipAxes[i] = 2 + i;
+            Tensor wt = weight.reshape(concat(new int[]{groups, cin / groups, cog}, kernel)).permute(order)
+                    .reshape(concat(new int[]{cout, cin / groups}, kernel)).flip(flipAxes);
+            int[] ones = new int[k];
+            Arrays.fill(ones, 1);
+            int[][] none = new int[k][2];
+            return conv(padOrShrink(spread, amounts), wt, bias, ones, none, dilation, groups);
+        });
+    }
+
+    /**
+     * Max over windows of the last {@code kernel.length} dimensions, as ONNX's MaxPool: padding {before, after} per
+     * dimension never wins (it is the dtype's lowest value); {@code ceilMode} adds a last, partial window where
+     * PyTorch and ONNX Runtime do (one that starts inside the input or its leading padding).
+     */
+    public static Tensor maxPool(Tensor x, int[] kernel, int[] stride, int[][] padding, int[] dilation, boolean ceilMode) {
+        return named("maxPool", () -> {
+            int k = kernel.length;
+            checkSpatial("maxPool", k, stride, padding, dilation);
+            if (x.ndim() < k) throw new IllegalArgumentException("maxPool: input of shape " + shape(x.shape()) + " has fewer than " + k + " dimensions");
+            int[][] pads = poolPads(x.shape(), kernel, stride, padding, dilation, ceilMode);
+            double lowest = x.dtype().min();
+            Tensor padded = x.pad(fullPads(x.ndim(), pads), lowest);
+            checkWindows("maxPool", padded.shape(), kernel, dilation);
+            return windows(padded, kernel, stride, dilation).max(lastAxes(x.ndim() + k, k));
+        });
+    }
+
+    /**
+     * Mean over windows of the last {@code kernel.length} dimensions, as ONNX's AveragePool: with
+     * {@code countIncludePad} the padding counts as zeros in the divisor, without it only input elements count; the
+     * extra end padding of {@code ceilMode} never counts.
+     */
+    public static Tensor avgPool(Tensor x, int[] kernel, int[] stride, int[][] padding, int[] dilation, boolean countIncludePad, boolean ceilMode) {
+        return named("avgPool", () -> {
+            int k = kernel.length;
+            checkSpatial("avgPool", k, stride, padding, dilation);
+            if (x.ndim() < k) throw new IllegalArgumentException("avgPool: input of shape " + shape(x.shape()) + " has fewer than " + k + " dimensions");
+            int[] xs = x.shape();
+            int[][] pads = poolPads(xs, kernel, stride, padding, dilation, ceilMode);
+            Tensor fx = floating(x);
+            Tensor padded = fx.pad(fullPads(x.ndim(), pads));
+            checkWindows("avgPool", padded.shape(), kernel, dilation);
+            int[] axes = lastAxes(x.ndim() + k, k);
+            Tensor sums = windows(padded, kernel, stride, dilation).sum(axes);
+            boolean extra = false, anyPad = false;
+            for (int i = 0; i < k; i++) {
+                extra |= pads[i][1] != padding[i][1];
+                anyPad |= padding[i][0] != 0 || padding[i][1] != 0;
+            }
+            if (!extra && (countIncludePad || !anyPad)) return sums.div((double) product(kernel));
+            // Divisors vary by window: count the elements that count, with the same windows over a mask.
+            int[] spatial = Arrays.copyOfRange(xs, xs.length - k, xs.length);
+            Tensor mask = Tensor.full(spatial, 1, fx.dtype(), x.device());
+            int[][] counted = new int[k][2];
+            for (int i = 0; i < k; i++) {
+                counted[i] = countIncludePad ? padding[i].clone() : new int[2];
+                mask = mask.pad(fullPads(k, oneAxis(k, i, counted[i])), 1);
+            }
+            int[][] rest = new int[k][2];
+            for (int i = 0; i < k; i++) rest[i] = new int[]{pads[i][0] - counted[i][0], pads[i][1] - counted[i][1]};
+            Tensor counts = windows(mask.pad(fullPads(k, rest)), kernel, stride, dilation).sum(lastAxes(2 * k, k));
+            return sums.div(counts);
+        });
+    }
+
+    /** {before, after} per spatial dimension, with the extra end padding ceil mode needs. */
+    private static int[][] poolPads(int[] xs, int[] kernel, int[] stride, int[][] padding, int[] dilation, boolean ceilMode) {
+        int k = kernel.length;
+        int[][] pads = new int[k][];
+        for (int i = 0; i < k; i++) {
+            pads[i] = padding[i].clone();
+            if (!ceilMode) continue;
+            int in = xs[xs.length - k + i];
+            int span = in + padding[i][0] + padding[i][1] - dilation[i] * (kernel[i] - 1) - 1;
+            if (span < 0) continue;
+            int out = (span + stride[i] - 1) / stride[i] + 1;
+            if ((out - 1) * stride[i] >= in + padding[i][0]) out--;
+            int needed = (out - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - (in + padding[i][0] + padding[i][1]);
+            if (needed > 0) pads[i][1] += needed;
+        }
+        return pads;
+    }
+
+    /** Spreads dimension {@code a} out by {@code s}: s-1 zeros after each element but the last. */
+    private static Tensor spreadAxis(Tensor x, int a, int s) {
+        if (s == 1) return x;
+        int[] sh = x.shape();
+        int n = sh[a];
+        Tensor t = x.reshape(around(sh, a, n, 1));
+        int[][] pads = new int[t.ndim()][2];
+        pads[a + 1][1] = s - 1;
+        t = t.pad(pads).reshape(around(sh, a, n * s));
+        return t.shrink(ranges(t.shape(), a, 0, (n - 1) * s + 1));
+    }
+
+    private static void checkSpatial(String op, int k, int[] stride, int[][] padding, int[] dilation) {
+        if (stride.length != k || dilation.length != k || padding.length != k) {
+            throw new IllegalArgumentException(op + ": stride " + Arrays.toString(stride) + ", padding " + Arrays.deepToString(padding)
+                    + " and dilation " + Arrays.toString(dilation) + " need one entry per spatial dimension (" + k + ")");
+        }
+        for (int i = 0; i < k; i++) {
+            if (stride[i] < 1 || dilation[i] < 1) throw new IllegalArgumentException(op + ": stride and dilation must be at least 1, got " + Arrays.toString(stride) + " and " + Arrays.toString(dilation));
+            if (padding[i].length != 2 || padding[i][0] < 0 || padding[i][1] < 0) {
+                throw new IllegalArgumentException(op + ": padding must be {before, after} pairs of non-negative sizes, got " + Arrays.deepToString(padding));
+            }
+        }
+    }
+
+    /** The dilated kernel must fit in the padded input's last {@code kernel.length} dimensions. */
+    private static void checkWindows(String op, int[] padded, int[] kernel, int[] dilation) {
+        int k = kernel.length;
+        for (int i = 0; i < k; i++) {
+            int span = dilation[i] * (kernel[i] - 1) + 1, in = padded[padded.length - k + i];
+            if (span > in) {
+                throw new IllegalArgumentException(op + ": kernel " + Arrays.toString(kernel) + " (dilation " + Arrays.toString(dilation)
+                        + ") is larger than the padded input " + shape(Arrays.copyOfRange(padded, padded.length - k, padded.length)));
+            }
+        }
+    }
+
+    /** Pads for a tensor of rank {@code ndim} with {@code spatial} on its last dimensions. */
+    private static int[][] fullPads(int ndim, int[][] spatial) {
+        int[][] p = new int[ndim][2];
+        for (int i = 0; i < spatial.length; i++) p[ndim - spatial.length + i] = spatial[i].clone();
+        return p;
+    }
+
+    private static int[][] oneAxis(int k, int i, int[] pad) {
+        int[][] p = new int[k][2];
+        p[i] = pad.clone();
+        return p;
+    }
+
+    private static int[] lastAxes(int ndim, int k) {
+        int[] a = new int[k];
+        for (int i = 0; i < k; i++) a[i] = ndim - k + i;
+        return a;
+    }
+
+    private static long product(int[] s) {
+        long n = 1;
+        for (int v : s) n *= v;
+        return n;
+    }
+
+    private static int[] concat(int[]... parts) {
+        int n = 0;
+        for (int[] p : parts) n += p.length;
+        int[] r = new int[n];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, r, at, p.length);
+            at += p.length;
+        }
+        return r;
+    }
+
     // ================================================================ conv transpose
 
     public static Tensor convTranspose2d(Tensor x, Tensor weight) { return convTranspose2d(x, weight, null, 1, 0, 0, 1, 1); }
