@@ -52,6 +52,13 @@ final class ProtoWriter {
         return bytes(field, body.toByteArray());
     }
 
+    /** A field copied as read: its key, then {@code value} exactly as it was on the wire (length prefix included). */
+    ProtoWriter rawField(int field, int wireType, byte[] value) {
+        key(field, wireType);
+        out.writeBytes(value);
+        return this;
+    }
+
     byte[] toByteArray() { return out.toByteArray(); }
 
     private void key(int field, int wireType) { rawVarint((long) field << 3 | wireType); }

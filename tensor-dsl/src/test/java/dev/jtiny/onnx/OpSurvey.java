@@ -1,4 +1,4 @@
-// Lists the operator types and opsets the shared ONNX test models use: run as a program to see what to implement.
+// Lists the operator types and opsets the shared ONNX test models use, marking those jtiny lacks (a program, not a test).
 package dev.jtiny.onnx;
 
 import java.io.IOException;
@@ -29,7 +29,9 @@ final class OpSurvey {
             }
         }
         uses.forEach((op, where) -> {
-            System.out.println(op);
+            int dot = op.lastIndexOf('.');
+            boolean known = Operators.find(dot < 0 ? "" : op.substring(0, dot), op.substring(dot + 1)) != null;
+            System.out.println(op + (known ? "" : "    <- not supported"));
             for (String w : where) System.out.println("    " + w);
         });
     }

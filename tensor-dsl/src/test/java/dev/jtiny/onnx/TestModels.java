@@ -17,6 +17,8 @@ final class TestModels {
 
     record Attr(ProtoWriter w) {}
 
+    static int typeOf(dev.jtiny.runtime.DType d) { return OnnxTensors.onnxTypeOf(d); }
+
     static Attr i(String name, long v) { return new Attr(new ProtoWriter().string(1, name).varint(20, OnnxProto.A_INT).varint(3, v)); }
     static Attr f(String name, float v) { return new Attr(new ProtoWriter().string(1, name).varint(20, OnnxProto.A_FLOAT).fixed32(2, Float.floatToRawIntBits(v))); }
     static Attr s(String name, String v) { return new Attr(new ProtoWriter().string(1, name).varint(20, OnnxProto.A_STRING).string(4, v)); }
