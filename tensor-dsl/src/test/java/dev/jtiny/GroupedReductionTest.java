@@ -1,5 +1,5 @@
-// Reductions run as one OpenCL work-group per output (how GPUs run them), forced on here with GROUPREDUCE=1 so
-// that CPU OpenCL checks the grouped kernels' values against the plain JAVA device.
+// The GPU layouts (reductions as one work-group per output, register-tiled matmuls, four elements per work item
+// with 16-byte accesses), forced on here with GROUPREDUCE=1 so that CPU OpenCL checks their values against JAVA.
 package dev.jtiny;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,7 +51,8 @@ class GroupedReductionTest {
         assertTrue(check(new int[]{32, 768}, 1e-5, x -> x.softmax(1)).contains("group reduce by 256"));
         assertTrue(check(new int[]{32, 512}, 1e-4, x -> x.sub(x.mean(1, true))
                 .div(x.sub(x.mean(1, true)).square().mean(1, true).add(1e-5).sqrt())).contains("group reduce by 256"));
-        assertTrue(check(new int[]{16, 96}, 1e-5, x -> x.sum(1)).isEmpty(), "96 elements per output: not worth a group");
+        assertTrue(check(new int[]{16, 96}, 1e-5, x -> x.sum(1)).stream().noneMatch(o -> o.startsWith("group")),
+                "96 elements per output: not worth a group");
         assertTrue(check(new int[]{8, 320}, 1e-5, x -> x.sum(1)).contains("group reduce by 64"), "320 = 5 * 64");
     }
 
@@ -73,5 +74,33 @@ class GroupedReductionTest {
         check(new int[]{30, 512}, 0, x -> x.mul(100).cast(dev.jtiny.runtime.DType.INT32).sum(1).cast(dev.jtiny.runtime.DType.FLOAT32));
         check(new int[]{1 << 20}, 1e-5, x -> x.sum());
         check(new int[]{4, 8, 256}, 1e-5, x -> x.sum(1, 2));
+    }
+
+    @Test
+    void largeMatmulsAreRegisterTiledAndRight() {
+        Tensor.manualSeed(11);
+        float[] a = Tensor.randn(256, 96).toFloatArray(), b = Tensor.randn(96, 320).toFloatArray();
+        Config.set("DEVICE", "JAVA");
+        float[] want = Tensor.of(a, 256, 96).matmul(Tensor.of(b, 96, 320)).add(1).relu().toFloatArray();
+        Config.set("DEVICE", "OPENCL:0");
+        long mark = KernelLog.mark();
+        float[] got = Tensor.of(a, 256, 96).matmul(Tensor.of(b, 96, 320)).add(1).relu().toFloatArray();
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])));
+        var k = KernelLog.since(mark).stream().filter(e -> e.name().startsWith("r_")).findFirst().orElseThrow();
+        // The tile size depends on the device's compute units; with 4 columns the loads of B and the stores are float4.
+        assertTrue(k.opts().contains("tile 16x16 items"), () -> k.opts() + "\n" + k.source());
+        assertTrue(!k.opts().getFirst().endsWith("x4") || k.source().contains("float4"), k::source);
+
+        List<String> batched = check(new int[]{4, 128, 64}, 1e-4, x -> x.matmul(x.permute(0, 2, 1)));
+        assertTrue(batched.stream().anyMatch(o -> o.startsWith("upcast output axes 1,2")), batched::toString);
+        List<String> odd = check(new int[]{100, 100}, 1e-4, x -> x.matmul(x));
+        assertTrue(odd.stream().noneMatch(o -> o.startsWith("tile")), odd::toString);
+    }
+
+    @Test
+    void elementwiseKernelsTakeFourElementsPerItemWithWideAccesses() {
+        List<String> opts = check(new int[]{64, 1024}, 1e-6, x -> x.mul(1.5).add(0.5).relu().mul(x).sub(0.25).abs().add(1).sqrt());
+        assertTrue(opts.contains("upcast output axis 1 by 4"), opts::toString);
+        check(new int[]{7, 13}, 1e-6, x -> x.exp().mul(2)); // no multiple of 4: one element per item
     }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 public final class Realizer {
+    /** Work items per group on GPUs; a tiled kernel ({@code KernelOptimizer.TILE_ITEMS} squared) relies on it. */
     private static final int GPU_GROUP = 256;
     private static double cumulativeSeconds;
     /** Rendered kernels by (device, kernel graph text): a re-run of the same graph skips codegen. */
@@ -185,7 +186,8 @@ public final class Realizer {
     }
 
     private static Rendered render(Scheduler.KernelItem item, Device device) {
-        LinearKernel lk = KernelOptimizer.optimize(item.kernel(), device.preferredLanes(), groupsReductions(device));
+        LinearKernel lk = KernelOptimizer.optimize(item.kernel(), device.preferredLanes(), groupsReductions(device),
+                device.computeUnits());
         Renderer renderer = Renderer.forLanguage(device.language());
         String symbol = lk.name();
         String source = renderer.render(lk, symbol);

@@ -26,11 +26,21 @@ import java.util.Set;
  * that needs it.
  */
 public final class Linearizer {
-    /** How a kernel is upcast: none, along output axis {@code axis}, or along reduced axis {@code axis}. */
-    public record Upcast(int lanes, boolean onReduce, int axis) {
+    /**
+     * How a kernel is upcast: none, along output axis {@code axis}, or along reduced axis {@code axis}; or, with
+     * {@code axis2 >= 0}, along two output axes at once (a register tile of {@code lanes / lanes2} by
+     * {@code lanes2} outputs per work item: lane {@code l} is row {@code l / lanes2}, column {@code l % lanes2}).
+     */
+    public record Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2) {
         public static final Upcast NONE = new Upcast(1, false, -1);
 
+        public Upcast(int lanes, boolean onReduce, int axis) { this(lanes, onReduce, axis, -1, 1); }
+
+        /** A {@code rows} x {@code cols} tile of outputs along output axes {@code axis} and {@code axis2}. */
+        public static Upcast tile(int axis, int rows, int axis2, int cols) { return new Upcast(rows * cols, false, axis, axis2, cols); }
+
         @Override public String toString() {
+            if (axis2 >= 0) return "upcast output axes " + axis + "," + axis2 + " by " + lanes / lanes2 + "x" + lanes2;
             return lanes == 1 ? "none" : "upcast " + (onReduce ? "reduce" : "output") + " axis " + axis + " by " + lanes;
         }
     }
@@ -75,16 +85,47 @@ public final class Linearizer {
      * at the top of the kernel splits one of its reduced axes across the group (item {@code lid} takes elements
      * {@code lid}, {@code lid + group}, ...) and the partials are combined in local memory; item 0 stores.
      */
-    public static LinearKernel linearize(Kernel k, Upcast up, int group) {
+    public static LinearKernel linearize(Kernel k, Upcast up, int group) { return linearize(k, up, group, 0); }
+
+    /**
+     * With {@code tile > 0} (a kernel upcast along two output axes), consecutive work items cover a {@code tile} x
+     * {@code tile} square of register tiles, so that a work-group of {@code tile * tile} items reads one band of each
+     * input many times from cache instead of one long strip once.
+     */
+    public static LinearKernel linearize(Kernel k, Upcast up, int group, int tile) {
         if (group > 0 && up.lanes > 1) throw new IllegalArgumentException("a kernel is either upcast or grouped");
         Linearizer l = new Linearizer(up, group);
         int[] out = k.outShape();
         int[] global = out.clone();
-        if (up.lanes > 1 && !up.onReduce) global[up.axis] /= up.lanes;
+        boolean two = up.axis2 >= 0;
+        if (two) {
+            global[up.axis] /= up.lanes / up.lanes2;
+            global[up.axis2] /= up.lanes2;
+        } else if (up.lanes > 1 && !up.onReduce) {
+            global[up.axis] /= up.lanes;
+        }
         long n = View.numel(global);
         Expr gidx = Expr.var("gidx", 0, Math.max(n - 1, 0));
-        Expr[] idx = ShapeTracker.unravel(gidx, global);
-        if (up.lanes > 1 && !up.onReduce) idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], up.lanes), l.lane);
+        Expr[] idx;
+        if (tile > 0) {
+            if (!two || global[up.axis] % tile != 0 || global[up.axis2] % tile != 0) throw new CannotUpcast();
+            // gidx = (outer block, row in block, column in block): blocks of tile x tile items, row-major.
+            int[] blocks = global.clone();
+            blocks[up.axis] /= tile;
+            blocks[up.axis2] /= tile;
+            Expr inBlock = Expr.mod(gidx, (long) tile * tile);
+            idx = ShapeTracker.unravel(Expr.div(gidx, (long) tile * tile), blocks);
+            idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], tile), Expr.div(inBlock, tile));
+            idx[up.axis2] = Expr.add(Expr.mul(idx[up.axis2], tile), Expr.mod(inBlock, tile));
+        } else {
+            idx = ShapeTracker.unravel(gidx, global);
+        }
+        if (two) {
+            idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], up.lanes / up.lanes2), Expr.div(l.lane, up.lanes2));
+            idx[up.axis2] = Expr.add(Expr.mul(idx[up.axis2], up.lanes2), Expr.mod(l.lane, up.lanes2));
+        } else if (up.lanes > 1 && !up.onReduce) {
+            idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], up.lanes), l.lane);
+        }
         String v = l.emit(k.root(), idx);
         int[] strides = View.canonicalStrides(out);
         Expr flat = Expr.num(0);
@@ -96,7 +137,8 @@ public final class Linearizer {
         }
         l.uops.add(new UOp.Store(0, k.argTypes().getFirst(), flat, v, storeVec));
         if (group > 0) l.uops.add(new UOp.End());
-        List<String> opts = up.lanes > 1 ? List.of(up.toString()) : group > 0 ? List.of("group reduce by " + group) : List.of();
+        List<String> opts = up.lanes > 1 ? (tile > 0 ? List.of(up.toString(), "tile " + tile + "x" + tile + " items")
+                : List.of(up.toString())) : group > 0 ? List.of("group reduce by " + group) : List.of();
         return new LinearKernel(name(k), List.copyOf(l.uops), k.argTypes(), (int) n, up.lanes, l.flops * n,
                 k.fusedOps(), opts, group);
     }

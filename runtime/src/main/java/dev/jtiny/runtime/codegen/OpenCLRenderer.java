@@ -3,6 +3,7 @@ package dev.jtiny.runtime.codegen;
 
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.view.Expr;
 
 import java.util.List;
 import java.util.Map;
@@ -55,9 +56,11 @@ public final class OpenCLRenderer extends CStyleRenderer {
         }
         body.append("  if (gidx >= ").append(k.global()).append(") return;\n");
         int depth = 1;
+        Map<UOp, String> wide = wideAccesses(uops);
         for (UOp u : uops) {
             if (u instanceof UOp.End) depth--;
-            body.append("  ".repeat(depth)).append(statement(u)).append('\n');
+            String line = wide.getOrDefault(u, statement(u));
+            if (!line.isEmpty()) body.append("  ".repeat(depth)).append(line).append('\n');
             if (u instanceof UOp.Loop || u instanceof UOp.If) depth++;
         }
         body.append("}\n");
@@ -71,6 +74,58 @@ public final class OpenCLRenderer extends CStyleRenderer {
         }
         return b.append(text).toString();
     }
+
+    /**
+     * 16-byte accesses where four float loads (or stores) of one block read (or write) four consecutive elements
+     * starting at a multiple of 4: one {@code float4} access instead of four (buffers are allocated aligned, and a
+     * view's offset is part of the index, so the multiple of 4 makes the address 16-byte aligned). A load repeated
+     * in its block (lanes of a register tile share rows and columns) reads the first copy. Returns the replacement
+     * line for each changed statement ("" drops it).
+     */
+    static Map<UOp, String> wideAccesses(List<UOp> uops) {
+        Map<UOp, String> out = new java.util.IdentityHashMap<>();
+        int start = 0, wideVars = 0;
+        for (int i = 0; i <= uops.size(); i++) {
+            if (i < uops.size() && !(uops.get(i) instanceof UOp.Loop || uops.get(i) instanceof UOp.If || uops.get(i) instanceof UOp.End)) continue;
+            List<UOp> block = uops.subList(start, i);
+            start = i + 1;
+            Map<String, UOp.Load> loads = new java.util.HashMap<>(); // "arg:index" -> first load of it in the block
+            for (UOp u : block) {
+                if (!(u instanceof UOp.Load l) || !l.valid().equals(Expr.TRUE)) continue;
+                UOp.Load first = loads.putIfAbsent(l.arg() + ":" + l.index(), l);
+                if (first != null) out.put(l, type(l.dtype()) + " " + l.out() + " = " + first.out() + ";");
+            }
+            for (UOp.Load l : loads.values()) {
+                if (l.dtype() != DType.FLOAT32 || out.containsKey(l) || !aligned4(l.index())) continue;
+                UOp.Load[] four = {l, loads.get(l.arg() + ":" + Expr.add(l.index(), 1)), loads.get(l.arg() + ":" + Expr.add(l.index(), 2)),
+                        loads.get(l.arg() + ":" + Expr.add(l.index(), 3))};
+                if (four[1] == null || four[2] == null || four[3] == null || block.indexOf(l) > block.indexOf(four[1])
+                        || block.indexOf(l) > block.indexOf(four[2]) || block.indexOf(l) > block.indexOf(four[3])) continue;
+                String v = "wide" + wideVars++;
+                out.put(l, "float4 " + v + " = *((__global const float4*)(data" + l.arg() + " + " + l.index().render() + ")); float "
+                        + l.out() + " = " + v + ".s0;");
+                for (int j = 1; j < 4; j++) out.put(four[j], "float " + four[j].out() + " = " + v + ".s" + j + ";");
+            }
+            for (int j = 0; j + 3 < block.size(); j++) {
+                if (!(block.get(j) instanceof UOp.Store s0) || s0.dtype() != DType.FLOAT32 || !aligned4(s0.index())) continue;
+                UOp.Store[] four = new UOp.Store[4];
+                boolean ok = true;
+                for (int q = 0; q < 4 && ok; q++) {
+                    ok = block.get(j + q) instanceof UOp.Store sq && sq.arg() == s0.arg() && sq.dtype() == DType.FLOAT32
+                            && sq.index().equals(Expr.add(s0.index(), q));
+                    if (ok) four[q] = (UOp.Store) block.get(j + q);
+                }
+                if (!ok) continue;
+                out.put(s0, "*((__global float4*)(data" + s0.arg() + " + " + s0.index().render() + ")) = (float4)(" + four[0].value()
+                        + ", " + four[1].value() + ", " + four[2].value() + ", " + four[3].value() + ");");
+                for (int q = 1; q < 4; q++) out.put(four[q], "");
+                j += 3;
+            }
+        }
+        return out;
+    }
+
+    private static boolean aligned4(Expr index) { return Expr.mod(index, 4).equals(Expr.num(0)); }
 
     private static boolean usesDouble(List<DType> args, List<UOp> uops) {
         if (args.contains(DType.FLOAT64)) return true;

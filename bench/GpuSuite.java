@@ -1,0 +1,163 @@
+// The GPU suite for the device machine: each case on jtiny (the default device, OpenCL on a GPU) beside PyTorch
+// (eager and torch.compile, from bench/gpu_suite.py in the same call), on the same inputs, results checked against
+// each other, one table at the end. Times are device times (OpenCL profiling, CUDA events), medians after warm-up.
+// Usage: java ... GpuSuite TORCH_JSONL [case ...]   (see docs/benchmarks.md for the whole command)
+
+import dev.jtiny.Tensor;
+import dev.jtiny.nn.Conv;
+import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Devices;
+import dev.jtiny.runtime.KernelLog;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+public class GpuSuite {
+    static final int RUNS = Integer.getInteger("runs", 20);
+
+    /** The suite's inputs, as gpu_suite.py makes them: x[i] = ((i * 2654435761) mod 1000003) / 1000003 - 0.5. */
+    static Tensor data(double scale, int... shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        float[] v = new float[(int) n];
+        for (int i = 0; i < v.length; i++) v[i] = (float) (((i * 2654435761L) % 1000003) / 1000003.0 - 0.5);
+        Tensor t = Tensor.of(v, shape);
+        return (scale == 1 ? t : t.mul((float) scale)).realize();
+    }
+
+    record Case(String name, double flops, double bytes, Supplier<Tensor> f) {}
+
+    record Timing(double deviceMs, double wallMs, int kernels) {}
+
+    static Timing time(Supplier<Tensor> f) {
+        for (int i = 0; i < 3; i++) sync(f.get().realize());
+        double[] dev = new double[RUNS], wall = new double[RUNS];
+        int kernels = 0;
+        for (int i = 0; i < RUNS; i++) {
+            long mark = KernelLog.mark();
+            long t0 = System.nanoTime();
+            sync(f.get().realize());
+            wall[i] = (System.nanoTime() - t0) * 1e-6;
+            var es = KernelLog.since(mark).stream().filter(e -> e.kind().equals("kernel")).toList();
+            dev[i] = es.stream().mapToDouble(KernelLog.Entry::seconds).sum() * 1e3;
+            kernels = es.size();
+        }
+        Arrays.sort(dev);
+        Arrays.sort(wall);
+        return new Timing(dev[RUNS / 2], wall[RUNS / 2], kernels);
+    }
+
+    static void sync(Tensor t) { t.lazyBuffer().buffer().device.synchronize(); }
+
+    static double[] check(Tensor t) {
+        float[] v = t.toFloatArray();
+        double s = 0, l1 = 0;
+        for (float x : v) {
+            s += x;
+            l1 += Math.abs(x);
+        }
+        return new double[]{s, v[0], v[v.length - 1], l1};
+    }
+
+    static Tensor layernorm(Tensor x) {
+        Tensor c = x.sub(x.mean(1, true));
+        return c.div(c.square().mean(1, true).add(1e-5).sqrt());
+    }
+
+    static List<Case> cases() {
+        List<Case> c = new ArrayList<>();
+        int n = 1 << 28;
+        Tensor x = data(1, n);
+        c.add(new Case("chain", 8.0 * n, 8.0 * n, () -> x.mul(1.5).add(0.5).relu().mul(x).sub(0.25).abs().add(1).sqrt()));
+        c.add(new Case("sum", n, 4.0 * n, x::sum));
+        Tensor rows = x.reshape(16384, 16384);
+        c.add(new Case("sum_rows", n, 4.0 * n, () -> rows.sum(1)));
+        Tensor s = data(1, 16384, 4096);
+        c.add(new Case("softmax", 5.0 * s.numel(), 8.0 * s.numel(), () -> s.softmax(1)));
+        c.add(new Case("layernorm", 7.0 * s.numel(), 8.0 * s.numel(), () -> layernorm(s)));
+        for (int[] mkn : new int[][]{{1024, 1024, 1024}, {4096, 4096, 4096}, {64, 8192, 8192}}) {
+            Tensor a = data(1, mkn[0], mkn[1]), b = data(0.01, mkn[1], mkn[2]);
+            c.add(new Case("matmul_" + mkn[0] + "x" + mkn[1] + "x" + mkn[2], 2.0 * mkn[0] * mkn[1] * mkn[2],
+                    4.0 * ((long) mkn[0] * mkn[1] + (long) mkn[1] * mkn[2] + (long) mkn[0] * mkn[2]), () -> a.matmul(b)));
+        }
+        Tensor img = data(1, 32, 64, 56, 56), w = data(0.05, 128, 64, 3, 3);
+        c.add(new Case("conv2d", 2.0 * 32 * 128 * 56 * 56 * 64 * 9, 4.0 * (img.numel() + w.numel() + 32L * 128 * 56 * 56),
+                () -> Conv.conv2d(img, w, null, 1, 1)));
+        return c;
+    }
+
+    static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (\\[[^\\]]*\\]|\"[^\"]*\"|[-0-9.eE+]+)");
+
+    static Map<String, Map<String, String>> torch(Path jsonl) throws Exception {
+        Map<String, Map<String, String>> all = new HashMap<>();
+        for (String line : Files.readAllLines(jsonl)) {
+            if (!line.startsWith("{")) continue;
+            Map<String, String> m = new HashMap<>();
+            Matcher f = FIELD.matcher(line);
+            while (f.find()) m.put(f.group(1), f.group(2).replace("\"", ""));
+            all.put(m.get("case"), m);
+        }
+        return all;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String dev = Devices.defaultName();
+        System.out.println("jtiny on " + dev + " = " + Devices.get(dev).description());
+        Config.set("PROFILE", "1");
+        Map<String, Map<String, String>> torch = torch(Path.of(args[0]));
+        List<String> only = Arrays.asList(args).subList(1, args.length);
+        double copyGBps = Double.parseDouble(torch.get("peak_copy").get("gbps"));
+        double mmTflops = Double.parseDouble(torch.get("peak_matmul").get("tflops"));
+        var rows = new ArrayList<String>();
+        for (Case c : cases()) {
+            if (!only.isEmpty() && !only.contains(c.name())) continue;
+            Timing t = time(c.f());
+            double[] got = check(c.f().get());
+            Map<String, String> th = torch.getOrDefault(c.name(), Map.of());
+            String agree = "-";
+            if (th.containsKey("check")) {
+                double[] want = Arrays.stream(th.get("check").replaceAll("[\\[\\]]", "").split(",")).mapToDouble(Double::parseDouble).toArray();
+                // The sum against the sum of magnitudes (a sum near 0 has no relative error to speak of), the two
+                // elements against their own size.
+                double scale = Math.max(want[3], 1e-30);
+                double err = Math.abs(got[0] - want[0]) / scale;
+                for (int i = 1; i < 3; i++) err = Math.max(err, Math.abs(got[i] - want[i]) / Math.max(1e-6, Math.abs(want[i])));
+                agree = err < 1e-3 ? String.format(Locale.ROOT, "ok %.0e", err) : String.format(Locale.ROOT, "DIFF %.1e", err);
+            }
+            if (th.containsKey("ref")) {
+                double ref = Double.parseDouble(th.get("ref"));
+                double want0 = Double.parseDouble(th.get("check").replaceAll("[\\[\\]]", "").split(",")[0]);
+                System.out.printf(Locale.ROOT, "%s: float64 sum %.6f; jtiny off by %.3g, torch off by %.3g%n", c.name(), ref,
+                        Math.abs(got[0] - ref), Math.abs(want0 - ref));
+                // Both float32 sums against the float64 one, relative to the sum of |x| (about n / 4).
+                double l1 = (1 << 28) / 4.0;
+                agree = Math.abs(got[0] - ref) / l1 < 1e-6 ? String.format(Locale.ROOT, "ok %.0e (fp64)", Math.abs(got[0] - ref) / l1)
+                        : "DIFF vs fp64";
+            }
+            double eager = Double.parseDouble(th.getOrDefault("eager_ms", "NaN"));
+            double compiled = Double.parseDouble(th.getOrDefault("compile_ms", "NaN"));
+            double gbps = c.bytes() / t.deviceMs() / 1e6, tflops = c.flops() / t.deviceMs() / 1e9;
+            boolean compute = c.flops() / c.bytes() > 20;
+            String peak = compute ? String.format(Locale.ROOT, "%5.1f%% mm", 100 * tflops / mmTflops)
+                    : String.format(Locale.ROOT, "%5.1f%% bw", 100 * gbps / copyGBps);
+            rows.add(String.format(Locale.ROOT, "| %-22s | %3d | %9.3f | %9.3f | %9.3f | %9s | %6.2f | %6s | %8.1f | %7.2f | %s | %s |",
+                    c.name(), t.kernels(), t.deviceMs(), eager, compiled, Double.isNaN(compiled) ? "-" : String.format(Locale.ROOT, "%.2f", compiled / t.deviceMs()),
+                    eager / t.deviceMs(), "", gbps, tflops, peak, agree));
+            System.out.println(rows.getLast());
+        }
+        System.out.printf(Locale.ROOT, "%nmeasured in this call: device copy %.0f GB/s (torch copy_), fp32 matmul 8192 %.1f TFLOP/s (torch, TF32 off)%n",
+                copyGBps, mmTflops);
+        System.out.println("| case | kernels | jtiny ms | torch eager ms | torch.compile ms | compile/jtiny | eager/jtiny |  | GB/s | TFLOP/s | of peak | check |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+    }
+}

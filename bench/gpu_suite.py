@@ -1,0 +1,103 @@
+# PyTorch side of the GPU suite (bench/GpuSuite.java reads what this prints): the same cases on the same inputs,
+# timed with CUDA events (median after warm-up), eager and torch.compile where it works, TF32 off.
+# Prints one JSON object per line: {"case", "eager_ms", "compile_ms", "check": [sum, first, last]}.
+import json
+import sys
+
+import torch
+
+torch.backends.cuda.matmul.allow_tf32 = False
+torch.backends.cudnn.allow_tf32 = False
+RUNS = 20
+
+
+def data(*shape):
+    """The suite's inputs: x[i] = ((i * 2654435761) mod 1000003) / 1000003 - 0.5, in float32, as GpuSuite makes them."""
+    n = 1
+    for d in shape:
+        n *= d
+    i = torch.arange(n, device="cuda", dtype=torch.int64)
+    return ((i * 2654435761 % 1000003).double() / 1000003.0 - 0.5).float().reshape(shape)
+
+
+def med_ms(f):
+    for _ in range(3):
+        f()
+    torch.cuda.synchronize()
+    ts = []
+    for _ in range(RUNS):
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record()
+        f()
+        b.record()
+        torch.cuda.synchronize()
+        ts.append(a.elapsed_time(b))
+    ts.sort()
+    return ts[len(ts) // 2]
+
+
+def check(t):
+    t = t.double().flatten()
+    return [t.sum().item(), t[0].item(), t[-1].item(), t.abs().sum().item()]
+
+
+def chain(x):
+    return torch.sqrt(torch.abs(torch.relu(x * 1.5 + 0.5) * x - 0.25) + 1)
+
+
+def layernorm(x):
+    return torch.nn.functional.layer_norm(x, (x.shape[-1],), eps=1e-5)
+
+
+def x64_sum():
+    return data(1 << 28).double().sum().item()
+
+
+def cases():
+    n = 1 << 28
+    x = data(n)
+    yield "chain", lambda: chain(x)
+    yield "sum", lambda: x.sum()
+    rows = x.reshape(16384, 16384)
+    yield "sum_rows", lambda: rows.sum(1)
+    s = data(16384, 4096)
+    yield "softmax", lambda: torch.softmax(s, 1)
+    yield "layernorm", lambda: layernorm(s)
+    for m, k, nn in ((1024, 1024, 1024), (4096, 4096, 4096), (64, 8192, 8192)):
+        a, b = data(m, k), data(k, nn) * 0.01
+        yield "matmul_%dx%dx%d" % (m, k, nn), (lambda a=a, b=b: a @ b)
+    img, w = data(32, 64, 56, 56), data(128, 64, 3, 3) * 0.05
+    yield "conv2d", lambda: torch.nn.functional.conv2d(img, w, padding=1)
+
+
+def main():
+    only = sys.argv[1:]
+    copy_src = data(1 << 28)
+    dst = torch.empty_like(copy_src)
+    copy_ms = med_ms(lambda: dst.copy_(copy_src))
+    print(json.dumps({"case": "peak_copy", "eager_ms": copy_ms, "gbps": 2 * copy_src.numel() * 4 / copy_ms / 1e6}), flush=True)
+    big_a, big_b = data(8192, 8192), data(8192, 8192)
+    mm_ms = med_ms(lambda: big_a @ big_b)
+    print(json.dumps({"case": "peak_matmul", "eager_ms": mm_ms, "tflops": 2 * 8192 ** 3 / mm_ms / 1e9}), flush=True)
+    del big_a, big_b, copy_src, dst
+    for name, f in cases():
+        if only and name not in only:
+            continue
+        eager = med_ms(f)
+        out = {"case": name, "eager_ms": eager, "check": check(f())}
+        if name == "sum":  # how far each float32 sum is from the float64 one
+            out["ref"] = x64_sum()
+        if not name.startswith(("chain", "sum", "softmax", "layernorm")):
+            print(json.dumps(out), flush=True)  # cuBLAS / cuDNN: torch.compile calls the same library
+            continue
+        try:
+            compiled = torch.compile(f)
+            out["compile_ms"] = med_ms(compiled)
+        except Exception as e:  # noqa: BLE001 - torch.compile fails on some machines; say so and go on
+            out["compile_error"] = str(e).splitlines()[0][:120]
+        print(json.dumps(out), flush=True)
+        torch.cuda.empty_cache()
+
+
+if __name__ == "__main__":
+    main()
