@@ -76,6 +76,26 @@ final class NnOps {
                 return y.mul(channel(scale, x)).add(channel(bias, x));
             });
         });
+        add("LpNormalization", 1, a -> {
+            int axis = a.int32("axis", -1);
+            long p = a.choice("p", 2, 1, 2);
+            return single(in -> {
+                Tensor x = in.t(0);
+                int ax = ShapeOps.axis(in, axis, x.ndim());
+                Tensor norm = p == 1 ? x.abs().sum(ax, true) : x.mul(x).sum(ax, true).sqrt();
+                return x.div(norm);
+            });
+        });
+        add("MeanVarianceNormalization", 9, a -> {
+            long[] axes = a.ints("axes");
+            int[] ax = axes == null ? new int[]{0, 2, 3} : Arrays.stream(axes).mapToInt(v -> (int) v).toArray();
+            return single(in -> {
+                Tensor x = in.t(0);
+                int[] norm = Arrays.stream(ax).map(v -> ShapeOps.axis(in, v, x.ndim())).toArray();
+                Tensor d = x.sub(x.mean(norm, true));
+                return d.div(d.mul(d).mean(norm, true).sqrt().add(1e-9));
+            });
+        });
         add("LRN", 1, a -> {
             double alpha = a.f("alpha", 1e-4), beta = a.f("beta", 0.75), bias = a.f("bias", 1.0);
             int size = (int) a.i("size");

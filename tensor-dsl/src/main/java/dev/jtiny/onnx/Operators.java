@@ -9,7 +9,8 @@ import java.util.TreeMap;
  * Each operator registers the lowest opset version of its domain that jtiny handles; versions up to
  * {@link #MAX_OPSET} (for the default domain) are handled, with each operator's compile step branching on the
  * opset where the specification changed an attribute into an input or changed a default. Operators live in one
- * file per family: {@link ElementwiseOps}, {@link ShapeOps}, {@link NnOps}, {@link ReduceOps}, {@link SequenceOps}.
+ * file per family: {@link ElementwiseOps}, {@link ShapeOps}, {@link NnOps}, {@link ReduceOps}, {@link SequenceOps},
+ * {@link ScatterGatherOps}, {@link Resize}, {@link GradientOp}.
  */
 final class Operators {
     private Operators() {}
@@ -29,6 +30,7 @@ final class Operators {
         NnOps.register();
         ReduceOps.register();
         SequenceOps.register();
+        ScatterGatherOps.register();
         GradientOp.register();
     }
 

@@ -218,6 +218,18 @@ final class ShapeOps {
             }
             return in.on(Tensor.of(out, s.length, count));
         }));
+        add("EyeLike", 9, a -> {
+            int k = a.int32("k", 0);
+            Integer dtype = a.has("dtype") ? (int) a.i("dtype", 1) : null;
+            DType d = dtype == null ? null : OnnxTensors.dtypeOf(dtype, "EyeLike's dtype");
+            return single(in -> {
+                Tensor x = in.t(0);
+                if (x.ndim() != 2) throw in.error("input must be 2-D, got shape " + Arrays.toString(x.shape()));
+                int rows = x.shape()[0], cols = x.shape()[1];
+                Tensor r = in.on(Tensor.arange(rows)).reshape(rows, 1), c = in.on(Tensor.arange(cols)).reshape(1, cols);
+                return c.sub(r).eq(k).cast(d != null ? d : x.dtype());
+            });
+        });
         add("Einsum", 12, a -> {
             String eq = a.s("equation", "");
             if (eq.contains("...")) throw a.error("equation '" + eq + "' uses an ellipsis, which jtiny's einsum does not support");

@@ -175,6 +175,18 @@ class OpsVsOrtTest {
         add("ArgMax select last", 13, "ArgMax", L(Tensor.of(new float[]{1, 3, 3, 0, 2, 2}, 2, 3)), L(), INT64, i("axis", 1), i("select_last_index", 1));
         add("ArgMin keepdims 0", 13, "ArgMin", L(randn(3, 4)), L(), INT64, i("axis", 0), i("keepdims", 0));
 
+        add("GatherND", 13, "GatherND", L(randn(3, 4, 2)), L(Tensor.of(new long[]{0, 1, 2, -1, 1, 3}, 3, 2)), FLOAT);
+        add("GatherND batch_dims 1", 13, "GatherND", L(randn(2, 3, 4)), L(Tensor.of(new long[]{1, 0, 2, 3}, 2, 1, 2)), FLOAT, i("batch_dims", 1));
+        add("ScatterND", 13, "ScatterND", L(randn(4, 3)), L(Tensor.of(new long[]{2, 0}, 2, 1), randn(2, 3)), FLOAT);
+        add("ScatterND add duplicates", 16, "ScatterND", L(randn(5)), L(Tensor.of(new long[]{1, 3, 1}, 3, 1), randn(3)), FLOAT, s("reduction", "add"));
+        add("ScatterND max", 18, "ScatterND", L(randn(2, 3)), L(Tensor.of(new long[]{1, 2}, 1, 2), randn(1)), FLOAT, s("reduction", "max"));
+        add("ScatterElements axis 1", 13, "ScatterElements", L(randn(3, 5)), L(Tensor.of(new long[]{4, 0, -1, 2}, 2, 2), randn(2, 2)), FLOAT, i("axis", 1));
+        add("ScatterElements mul", 16, "ScatterElements", L(randn(4, 2)), L(Tensor.of(new long[]{1, 3, 1, 0}, 2, 2), randn(2, 2)), FLOAT, s("reduction", "mul"));
+        add("EyeLike k=1", 13, "EyeLike", L(randn(3, 4)), L(), FLOAT, i("k", 1));
+        add("LpNormalization p=1", 13, "LpNormalization", L(randn(3, 4)), L(), FLOAT, i("p", 1), i("axis", 0));
+        add("LpNormalization p=2", 13, "LpNormalization", L(randn(3, 4)), L(), FLOAT);
+        add("MeanVarianceNormalization", 13, "MeanVarianceNormalization", L(randn(2, 3, 4, 2)), L(), FLOAT);
+
         // ---- reductions
         Tensor r = randn(2, 3, 4);
         add("ReduceSum axes input", 13, "ReduceSum", L(r), L(longs(-1, 0)), FLOAT, i("keepdims", 0));
