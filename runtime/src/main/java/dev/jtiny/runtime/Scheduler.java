@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.jtiny.runtime.view.Expr;
 
 /**
  * Rules: elementwise ops fuse into their consumers (recomputed where read twice, which is cheap); a reduction fuses
@@ -68,8 +69,14 @@ public final class Scheduler {
 
         // Elements read by the largest reduction inlined into each base (0: none).
         Map<LazyBuffer, Long> reduceWork = new IdentityHashMap<>();
+        // Row fusion (GPUs): for a base whose inlined reductions all reduce the last axis of one shape, that shape;
+        // a base in rowOnly carries reduction work only through reductions already fused as rows.
+        Map<LazyBuffer, int[]> rowShape = new IdentityHashMap<>();
+        Set<LazyBuffer> rowOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (LazyBuffer b : order) {
             long w = b.op.isReduce() ? b.srcs().getFirst().numel() : 0;
+            int[] row = b.op.isReduce() ? reducedRow(b) : null;
+            boolean rowsOk = true, viaRows = false;
             for (LazyBuffer s : b.srcs()) {
                 LazyBuffer sb = s.base;
                 if (!pending(sb) || sb.op == Op.CONST) continue;
@@ -79,13 +86,28 @@ public final class Scheduler {
                 boolean readTwice = consumers.getOrDefault(sb, 0) > 1;
                 // Nesting a large reduction inside one with few outputs would leave most cores idle.
                 boolean starves = b.op.isReduce() && b.numel() < MIN_PARALLEL_OUTPUTS && sw >= MIN_STARVING_WORK;
-                if (sw > 0 && (broadcastBack || readTwice || starves)) {
+                // A per-row value broadcast back along its row is computed by the row's work-group in the kernel
+                // that reads it: softmax and layernorm become one kernel. Values derived from such rows alone are
+                // cheap to recompute where read twice.
+                boolean fusedRow = sw > 0 && !starves && rowFusion(sb) && broadcastsRow(sb, s, b, rowShape.get(sb));
+                boolean rowDerived = sw > 0 && rowOnly.contains(sb);
+                if (sw > 0 && ((broadcastBack && !fusedRow) || (readTwice && !fusedRow && !rowDerived) || starves)) {
                     realize.add(sb);
                     sw = 0;
+                }
+                if (sw > 0) {
+                    int[] r = rowShape.get(sb);
+                    if (r == null || (row != null && !java.util.Arrays.equals(row, r))) rowsOk = false;
+                    else if (row == null && !b.op.isReduce()) row = r;
+                    // Per-row values stay per-row through elementwise ops; full rows only through fused reads.
+                    if (fusedRow || rowDerived) viaRows = true;
+                    else if (!b.op.isReduce() && (r == null || !perRow(b.shape(), r))) rowsOk = false;
                 }
                 w = Math.max(w, sw);
             }
             reduceWork.put(b, w);
+            if (w > 0 && rowsOk && row != null) rowShape.put(b, row);
+            if (w > 0 && rowsOk && viaRows && !b.op.isReduce()) rowOnly.add(b);
         }
 
         List<Step> steps = new ArrayList<>();
@@ -95,6 +117,54 @@ public final class Scheduler {
             else steps.add(kernelFor(b, realize));
         }
         return steps;
+    }
+
+    /** The longest row a work-group fuses: its items take this / 256 elements each. */
+    static final int MAX_FUSED_ROW = 16384;
+
+    /** Whether the device of {@code b} runs reductions as work-groups (see Realizer#groupsReductions). */
+    private static boolean rowFusion(LazyBuffer b) {
+        try {
+            return Realizer.groupsReductions(Devices.get(b.device));
+        } catch (RuntimeException noDevice) {
+            return false;
+        }
+    }
+
+    /** The source shape of a reduction over only its last non-1 axis (a row of at most MAX_FUSED_ROW, a multiple of 32). */
+    private static int[] reducedRow(LazyBuffer reduce) {
+        int[] src = reduce.srcs().getFirst().shape(), axes = (int[]) reduce.arg;
+        int last = src.length - 1;
+        while (last >= 0 && src[last] == 1) last--;
+        if (axes.length != 1 || axes[0] != last || src[last] > MAX_FUSED_ROW || src[last] % 32 != 0) return null;
+        return src;
+    }
+
+    /** Whether {@code shape} is {@code row} with its row axis (the last non-1) reduced to 1. */
+    private static boolean perRow(int[] shape, int[] row) {
+        if (shape.length != row.length) return false;
+        int last = row.length - 1;
+        while (last >= 0 && row[last] == 1) last--;
+        for (int i = 0; i < row.length; i++) if (shape[i] != (i == last ? 1 : row[i])) return false;
+        return true;
+    }
+
+    /** {@code view} of per-row values {@code sb} read by {@code b} expands exactly the row axis of b's shape, {@code row}. */
+    private static boolean broadcastsRow(LazyBuffer sb, LazyBuffer view, LazyBuffer b, int[] row) {
+        if (row == null || !java.util.Arrays.equals(row, b.shape()) || !java.util.Arrays.equals(view.shape(), b.shape())) return false;
+        int[] per = sb.shape();
+        if (per.length != row.length) return false;
+        int last = row.length - 1;
+        while (last >= 0 && row[last] == 1) last--;
+        for (int i = 0; i < row.length; i++) if (per[i] != (i == last ? 1 : row[i])) return false;
+        // The view reads element (i, j) of the row from per-row value i, for every j.
+        Expr[] idx = new Expr[row.length], atRow = new Expr[row.length];
+        for (int i = 0; i < row.length; i++) {
+            idx[i] = Expr.var("i" + i, 0, row[i] - 1);
+            atRow[i] = i == last ? Expr.num(0) : idx[i];
+        }
+        Expr[] read = view.st.expr(idx);
+        return read[1].equals(Expr.TRUE) && read[0].equals(ShapeTracker.contiguous(per).expr(atRow)[0]);
     }
 
     /** True for a base that still needs computing: not realized, not a pending upload. */

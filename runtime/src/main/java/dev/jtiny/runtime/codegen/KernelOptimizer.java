@@ -100,9 +100,11 @@ public final class KernelOptimizer {
     private static LinearKernel grouped(Kernel k) {
         KNode.Reduce r = topReduce(k.root());
         if (r == null) return null;
+        // Reductions only read broadcast (the scheduler fused rows): one group per row, whatever the sizes.
+        boolean rowWise = Linearizer.isRowKernel(k);
         long outputs = View.numel(k.outShape()), perOutput = 1;
         for (int a : r.axes()) perOutput *= r.src().shape()[a];
-        if (outputs >= GROUP_BELOW_OUTPUTS || perOutput < GROUP_MIN_REDUCE) return null;
+        if (!rowWise && (outputs >= GROUP_BELOW_OUTPUTS || perOutput < GROUP_MIN_REDUCE)) return null;
         for (int g : GROUPS) {
             LinearKernel lk;
             try {

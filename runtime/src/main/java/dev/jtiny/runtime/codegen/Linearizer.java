@@ -104,9 +104,14 @@ public final class Linearizer {
         } else if (up.lanes > 1 && !up.onReduce) {
             global[up.axis] /= up.lanes;
         }
+        if (group > 0) {
+            LinearKernel rows = l.rowKernel(k, out);
+            if (rows != null) return rows;
+        }
         long n = View.numel(global);
         Expr gidx = Expr.var("gidx", 0, Math.max(n - 1, 0));
         Expr[] idx;
+        if (group > 0 && !l.inner.isEmpty()) l.precompute(gidx, out);
         if (tile > 0) {
             if (!two || global[up.axis] % tile != 0 || global[up.axis2] % tile != 0) throw new CannotUpcast();
             // gidx = (outer block, row in block, column in block): blocks of tile x tile items, row-major.
@@ -141,6 +146,92 @@ public final class Linearizer {
                 : List.of(up.toString())) : group > 0 ? List.of("group reduce by " + group) : List.of();
         return new LinearKernel(name(k), List.copyOf(l.uops), k.argTypes(), (int) n, up.lanes, l.flops * n,
                 k.fusedOps(), opts, group);
+    }
+
+    /** Reductions read through a broadcast (per-row values), computed once per work-group before the rest. */
+    private List<KNode.Reduce> inner = List.of();
+    private final Map<KNode.Reduce, String> precomputed = new IdentityHashMap<>();
+    private final Map<KNode.Reduce, List<Expr>> precomputedAt = new IdentityHashMap<>();
+
+    /**
+     * A grouped kernel whose output is as wide as the rows it reduces (softmax, layernorm: per-row values broadcast
+     * back): one work-group per row computes the row's reductions, then each item writes its share of the row,
+     * elements {@code lid}, {@code lid + group}, ... Null when the kernel has another shape.
+     */
+    private LinearKernel rowKernel(Kernel k, int[] out) {
+        inner = broadcastReductions(k.root());
+        if (inner.isEmpty() || !directReductions(k.root()).isEmpty()) return null;
+        // Only a kernel whose output is as wide as the rows its reductions read; others (a reshaped reduction
+        // output, say) precompute them at their own output index.
+        if (inner.stream().noneMatch(r -> Arrays.equals(r.src().shape(), out))) return null;
+        int axis = out.length - 1;
+        while (axis >= 0 && out[axis] == 1) axis--;
+        if (axis < 0 || out[axis] % group != 0) throw new CannotUpcast();
+        int[] rows = out.clone();
+        rows[axis] = 1;
+        long n = View.numel(rows);
+        Expr gidx = Expr.var("gidx", 0, Math.max(n - 1, 0));
+        precompute(gidx, rows);
+        String j = "ridx" + nextLoop++;
+        uops.add(new UOp.Loop(j, out[axis] / group));
+        loopExtents.push((long) out[axis] / group);
+        scopes.push(new HashMap<>());
+        Expr[] idx = ShapeTracker.unravel(gidx, rows);
+        idx[axis] = Expr.add(Expr.mul(Expr.var(j, 0, out[axis] / group - 1), group), lid);
+        String v = emit(k.root(), idx);
+        int[] strides = View.canonicalStrides(out);
+        Expr flat = Expr.num(0);
+        for (int i = 0; i < out.length; i++) if (out[i] != 1) flat = Expr.add(flat, Expr.mul(idx[i], strides[i]));
+        uops.add(new UOp.Store(0, k.argTypes().getFirst(), flat, v, false));
+        scopes.pop();
+        loopExtents.pop();
+        uops.add(new UOp.End());
+        return new LinearKernel(name(k), List.copyOf(uops), k.argTypes(), (int) n, 1, flops * n, k.fusedOps(),
+                List.of("row per group of " + group), group);
+    }
+
+    /** Emits each broadcast reduction once, innermost first, at the row that work-group {@code gidx} owns. */
+    private void precompute(Expr gidx, int[] rowsShape) {
+        for (KNode.Reduce r : inner) {
+            if (View.numel(r.shape()) != View.numel(rowsShape)) throw new CannotUpcast();
+            List<Expr> at = List.of(ShapeTracker.unravel(gidx, r.shape()));
+            precomputed.put(r, emitReduce(r, at.toArray(Expr[]::new)));
+            precomputedAt.put(r, at);
+        }
+    }
+
+    /** Whether the kernel writes whole rows that its reductions read (a fused softmax or layernorm). */
+    static boolean isRowKernel(Kernel k) {
+        return directReductions(k.root()).isEmpty()
+                && broadcastReductions(k.root()).stream().anyMatch(r -> Arrays.equals(r.src().shape(), k.outShape()));
+    }
+
+    /** Reductions the root reaches only through a view (read broadcast), children before parents. */
+    private static List<KNode.Reduce> broadcastReductions(KNode root) {
+        Set<KNode.Reduce> direct = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        direct.addAll(directReductions(root));
+        List<KNode.Reduce> all = new ArrayList<>();
+        collectReductions(root, all, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+        return all.stream().filter(r -> !direct.contains(r)).toList();
+    }
+
+    private static void collectReductions(KNode n, List<KNode.Reduce> out, Set<KNode> seen) {
+        if (!seen.add(n)) return;
+        switch (n) {
+            case KNode.Reduce r -> { collectReductions(r.src(), out, seen); out.add(r); }
+            case KNode.Alu a -> a.src().forEach(x -> collectReductions(x, out, seen));
+            case KNode.ViewOf v -> collectReductions(v.src(), out, seen);
+            default -> {}
+        }
+    }
+
+    /** Reductions reached from the root through elementwise ops alone: they compute the output's own elements. */
+    static List<KNode.Reduce> directReductions(KNode n) {
+        return switch (n) {
+            case KNode.Reduce r -> List.of(r);
+            case KNode.Alu a -> a.src().stream().flatMap(x -> directReductions(x).stream()).toList();
+            default -> List.of();
+        };
     }
 
     private record Key(Object node, List<Expr> idx) {}
@@ -197,7 +288,13 @@ public final class Linearizer {
                 if (a.op() != Op.CAST) flops += work() * (v ? upcast.lanes : 1);
                 yield name;
             }
+            case KNode.Reduce r when precomputed.containsKey(r) -> precomputedAt(r, idx);
             case KNode.Reduce r -> emitReduce(r, idx);
+            case KNode.ViewOf v when v.src() instanceof KNode.Reduce r && precomputed.containsKey(r) -> {
+                Expr[] fv = v.st().expr(idx);
+                if (!fv[1].equals(Expr.TRUE)) throw new CannotUpcast();
+                yield precomputedAt(r, ShapeTracker.unravel(fv[0], r.shape()));
+            }
             case KNode.ViewOf v -> {
                 Expr[] fv = v.st().expr(idx);
                 Expr[] srcIdx = ShapeTracker.unravel(fv[0], v.src().shape());
@@ -227,6 +324,12 @@ public final class Linearizer {
         };
         scopes.peek().put(key, out);
         return out;
+    }
+
+    /** A precomputed reduction's value, read at {@code idx}: only at the row it was computed for. */
+    private String precomputedAt(KNode.Reduce r, Expr[] idx) {
+        if (!List.of(idx).equals(precomputedAt.get(r))) throw new CannotUpcast();
+        return precomputed.get(r);
     }
 
     private String emitReduce(KNode.Reduce r, Expr[] idx) {
