@@ -126,7 +126,7 @@ final class ElementwiseOps {
             });
         });
         add("Where", 9, a -> single(in -> in.t(0).where(in.t(1), in.t(2))));
-        add("Cast", 1, a -> {
+        add("Cast", 6, a -> {   // opsets 1-5 name the target type with a string
             long to = a.i("to");
             if (a.opset >= 19) a.i("saturate", 1); // only changes float8 conversions, which jtiny does not have
             DType d = OnnxTensors.dtypeOf((int) to, "Cast's target");

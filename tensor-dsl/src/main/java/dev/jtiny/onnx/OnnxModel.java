@@ -9,6 +9,7 @@ import dev.jtiny.onnx.OnnxProto.TensorProto;
 import dev.jtiny.onnx.OnnxProto.Type;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Devices;
+import dev.jtiny.runtime.UserOp;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -190,6 +191,13 @@ public final class OnnxModel {
         return m;
     }
 
+    /** The operators jtiny implements: "Conv", "Relu", … for the default domain, "domain.Op" for others. */
+    public static java.util.SortedSet<String> supportedOperators() {
+        java.util.SortedSet<String> s = new java.util.TreeSet<>();
+        for (Operators.Entry e : Operators.all().values()) s.add(e.domain().isEmpty() ? e.opType() : e.domain() + "." + e.opType());
+        return s;
+    }
+
     /** The initializers (weights), realized, on the device the model was loaded on. */
     public Map<String, Tensor> weights() { return java.util.Collections.unmodifiableMap(weights); }
 
@@ -198,6 +206,16 @@ public final class OnnxModel {
     }
 
     // ================================================================ running
+
+    /** The graph's outputs, by name, for inputs given in the order of {@link #inputs()}. */
+    public Map<String, Tensor> run(Tensor... inputs) {
+        if (inputs.length != this.inputs.size()) {
+            throw new OnnxException("run: the model takes " + this.inputs.size() + " inputs " + this.inputs + ", got " + inputs.length);
+        }
+        Map<String, Tensor> feeds = new LinkedHashMap<>();
+        for (int i = 0; i < inputs.length; i++) feeds.put(this.inputs.get(i).name(), inputs[i]);
+        return run(feeds);
+    }
 
     /** The graph's outputs, by name, for the given inputs (by name). */
     public Map<String, Tensor> run(Map<String, Tensor> feeds) {
@@ -229,7 +247,8 @@ public final class OnnxModel {
                 if (vals[i] == null) throw c.attrs.error("input '" + name + "' has no value");
             }
             Object[] outs;
-            try {
+            // The ONNX op type names the graph nodes it makes, so kernel logs say "fused Conv, Relu".
+            try (UserOp ignored = UserOp.enter(c.node.opType())) {
                 outs = c.step.run(new Args(vals, c.attrs, device));
             } catch (OnnxException e) {
                 throw e;

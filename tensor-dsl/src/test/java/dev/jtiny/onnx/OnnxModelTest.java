@@ -5,6 +5,7 @@ import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.KernelLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,9 +128,26 @@ class OnnxModelTest {
                 .node("Relu", in("c"), out("r")).node("GlobalAveragePool", in("r"), out("y")).load();
         Tensor x = Tensor.randn(1, 2, 6, 6).realize();
         Counters.reset();
-        Tensor y = m.run(Map.of("x", x)).get("y").realize();
+        long mark = KernelLog.mark();
+        Tensor y = m.run(x).get("y").realize();
         assertArrayEquals(new int[]{1, 4, 1, 1}, y.shape());
         assertTrue(Counters.kernelCount() <= 2, "conv+bias+relu and the pool should take at most 2 kernels, took " + Counters.kernelCount());
+        // the kernel log names the ONNX operators each kernel fused
+        List<String> fused = KernelLog.since(mark).stream().flatMap(e -> e.fusedOps().stream()).distinct().toList();
+        assertTrue(fused.containsAll(List.of("Conv", "Relu", "GlobalAveragePool")), "fused ops in the kernel log: " + fused);
+    }
+
+    @Test void aModelRunsUnderJit() {
+        Tensor.manualSeed(4);
+        OnnxModel m = new Graph(13).input("x", FLOAT, 2, 3).output("y", FLOAT)
+                .initializer("w", Tensor.randn(3, 4)).initializer("shape", Tensor.ofLongs(4, 2))
+                .node("MatMul", in("x", "w"), out("h")).node("Tanh", in("h"), out("t")).node("Reshape", in("t", "shape"), out("y")).load();
+        dev.jtiny.Jit jit = dev.jtiny.Jit.of(ins -> m.run(ins).values().toArray(Tensor[]::new));
+        for (int call = 0; call < 4; call++) {   // the third and fourth calls replay the captured kernels
+            Tensor x = Tensor.randn(2, 3).realize();
+            float[] got = jit.call(x)[0].toFloatArray();
+            assertArrayEquals(m.run(x).get("y").toFloatArray(), got, 1e-6f, "call " + call);
+        }
     }
 
     @Test void loadsFromStreamsAndFiles(@TempDir Path dir) throws Exception {

@@ -187,6 +187,36 @@ class OpsVsOrtTest {
         add("LpNormalization p=2", 13, "LpNormalization", L(randn(3, 4)), L(), FLOAT);
         add("MeanVarianceNormalization", 13, "MeanVarianceNormalization", L(randn(2, 3, 4, 2)), L(), FLOAT);
 
+        // ---- older opsets: attributes that later became inputs, old defaults (opset 6's broadcast attribute on Add,
+        // Mul and PRelu, which ONNX Runtime no longer implements, is covered by the shared pytorch-operator data)
+        Tensor o = randn(2, 6);
+        add("Clip opset 6 attributes", 6, "Clip", L(o), L(), FLOAT, f("min", -0.2f), f("max", 0.4f));
+        add("Squeeze opset 11 attribute", 11, "Squeeze", L(randn(1, 3, 1)), L(), FLOAT, ints("axes", -1));
+        add("Unsqueeze opset 11 attribute", 11, "Unsqueeze", L(randn(3, 2)), L(), FLOAT, ints("axes", 0, 3));
+        add("ReduceSum opset 11 attribute", 11, "ReduceSum", L(randn(2, 3, 4)), L(), FLOAT, ints("axes", 0, 2), i("keepdims", 0));
+        add("ReduceMean opset 1 all axes", 1, "ReduceMean", L(randn(2, 3)), L(), FLOAT);
+        add("Slice opset 9 attributes", 9, "Slice", L(randn(4, 5)), L(), FLOAT, ints("starts", 1, -3), ints("ends", 3, 100), ints("axes", 0, 1));
+        add("Slice opset 10 inputs", 10, "Slice", L(randn(4, 5)), L(longs(1), longs(-1)), FLOAT);
+        add("Pad opset 2 attributes", 2, "Pad", L(randn(2, 3)), L(), FLOAT, ints("pads", 1, 0, 0, 2), f("value", 1.5f));
+        add("Pad opset 11 inputs reflect", 11, "Pad", L(randn(3, 4)), L(longs(0, 2, 0, 1)), FLOAT, s("mode", "reflect"));
+        add("Gemm opset 11 without C", 11, "Gemm", L(randn(3, 4), randn(5, 4)), L(), FLOAT, i("transB", 1));
+        add("Gemm opset 7 broadcast C", 7, "Gemm", L(randn(3, 4), randn(4, 5)), L(randn(1, 5)), FLOAT, f("beta", 0.5f));
+        add("Softmax opset 1 default axis", 1, "Softmax", L(randn(2, 3, 4)), L(), FLOAT);
+        add("LogSoftmax opset 11 axis -1", 11, "LogSoftmax", L(randn(2, 3, 4)), L(), FLOAT, i("axis", -1));
+        add("Flatten opset 9 axis 0", 9, "Flatten", L(randn(2, 3)), L(), FLOAT, i("axis", 0));
+        add("BatchNormalization opset 9", 9, "BatchNormalization", L(randn(2, 3, 2, 2)), L(randn(3), randn(3), randn(3), randn(3).abs()), FLOAT, f("epsilon", 1e-3f));
+        add("Upsample opset 7 attribute", 7, "Upsample", L(randn(1, 1, 2, 3)), L(), FLOAT, s("mode", "nearest"), TestModels.floats("scales", 1, 1, 2, 3));
+        add("Resize opset 11 scales with empty roi", 11, "Resize", L(randn(1, 1, 3, 4)), L(floats(), floats(1, 1, 2, 2)), FLOAT, s("mode", "linear"));
+        add("Resize opset 11 sizes nearest", 11, "Resize", L(randn(1, 1, 3, 4)), L(floats(), floats(), longs(1, 1, 5, 7)), FLOAT, s("mode", "nearest"));
+        add("Cast opset 6", 6, "Cast", L(randn(4).mul(5)), L(), TestModels.INT32, i("to", TestModels.INT32));
+        add("Split opset 11 attribute", 11, "Split", L(randn(5, 2)), L(), FLOAT, ints("split", 5));
+        add("Concat opset 4", 4, "Concat", L(randn(2, 2), randn(1, 2)), L(), FLOAT, i("axis", 0));
+        add("MaxPool opset 8", 8, "MaxPool", L(randn(1, 1, 5, 5)), L(), FLOAT, ints("kernel_shape", 2, 2), ints("pads", 1, 1, 0, 0));
+        add("AveragePool opset 7 exclude pad", 7, "AveragePool", L(randn(1, 1, 5, 5)), L(), FLOAT, ints("kernel_shape", 3, 3), ints("pads", 1, 1, 1, 1));
+        add("ConvTranspose opset 1", 1, "ConvTranspose", L(randn(1, 2, 3, 3)), L(randn(2, 1, 2, 2)), FLOAT, ints("strides", 2, 2));
+        add("LeakyRelu opset 6", 6, "LeakyRelu", L(randn(3, 3)), L(), FLOAT, f("alpha", 0.2f));
+        add("Dropout opset 7 ratio", 7, "Dropout", L(randn(3, 3)), L(), FLOAT, f("ratio", 0.3f));
+
         // ---- reductions
         Tensor r = randn(2, 3, 4);
         add("ReduceSum axes input", 13, "ReduceSum", L(r), L(longs(-1, 0)), FLOAT, i("keepdims", 0));
