@@ -15,11 +15,14 @@ final class Args {
     private final Object[] values;
     private final NodeAttrs node;
     final String device;
+    /** The values of the graph the node is in (and those around it), for subgraphs that read them. */
+    final CompiledGraph.Scope scope;
 
-    Args(Object[] values, NodeAttrs node, String device) {
+    Args(Object[] values, NodeAttrs node, String device, CompiledGraph.Scope scope) {
         this.values = values;
         this.node = node;
         this.device = device;
+        this.scope = scope;
     }
 
     int count() { return values.length; }

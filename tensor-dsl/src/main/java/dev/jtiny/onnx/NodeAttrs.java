@@ -26,12 +26,14 @@ final class NodeAttrs {
     private final Map<String, Attribute> attrs = new LinkedHashMap<>();
     private final Set<String> read = new HashSet<>();
     private final Path baseDir;
+    private final CompiledGraph graph;
 
-    NodeAttrs(Node node, String domain, int opset, Path baseDir) {
+    NodeAttrs(Node node, String domain, int opset, Path baseDir, CompiledGraph graph) {
         this.node = node;
         this.domain = domain;
         this.opset = opset;
         this.baseDir = baseDir;
+        this.graph = graph;
         for (Attribute a : node.attributes()) {
             if (!a.refAttrName().isEmpty()) throw error("attribute '" + a.name() + "' refers to a function attribute, which only functions may do");
             if (attrs.put(a.name(), a) != null) throw error("attribute '" + a.name() + "' is given twice");
@@ -148,6 +150,17 @@ final class NodeAttrs {
             return OnnxTensors.toTensor(a.t(), baseDir);
         } catch (OnnxException e) {
             throw error("attribute '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /** A graph attribute (a control-flow body or branch), compiled to read the enclosing graphs' values. */
+    CompiledGraph subgraph(String name) {
+        Attribute a = get(name, OnnxProto.A_GRAPH);
+        if (a == null) throw error("required attribute '" + name + "' is missing");
+        try {
+            return graph.subgraph(a.g());
+        } catch (OnnxException e) {
+            throw error("in subgraph '" + name + "': " + e.getMessage());
         }
     }
 

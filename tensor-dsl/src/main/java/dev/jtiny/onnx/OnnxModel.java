@@ -58,18 +58,14 @@ public final class OnnxModel {
         }
     }
 
-    private record Compiled(Node node, NodeAttrs attrs, Operator.Step step) {}
 
     private final Model proto;
     private final String source;
     private final int opset;
-    private final Map<String, Tensor> weights = new LinkedHashMap<>();
-    private final Map<String, Map<String, Tensor>> weightsByDevice = new HashMap<>();
+    private final CompiledGraph graph;
     private final List<ValueInfo> inputs = new ArrayList<>(), outputs = new ArrayList<>();
     /** Graph inputs that have an initializer: optional, the initializer is their default. */
     private final Map<String, ValueInfo> defaultedInputs = new LinkedHashMap<>();
-    private final List<Compiled> nodes = new ArrayList<>();
-    private final Set<String> gradientSources = new HashSet<>();
 
     private OnnxModel(Model proto, Path baseDir, String source) {
         this.proto = proto;
@@ -85,57 +81,16 @@ public final class OnnxModel {
             throw new OnnxException(source + ": opset " + opset + " of ai.onnx is newer than jtiny knows (up to " + Operators.MAX_OPSET + ")");
         }
         OnnxProto.Graph g = proto.graph();
-        if (g.sparseInitializerCount() > 0) throw new OnnxException(source + ": sparse initializers are not supported");
-
-        for (TensorProto tp : g.initializers()) {
-            try {
-                weights.put(tp.name(), OnnxTensors.toTensor(tp, baseDir).realize());
-            } catch (OnnxException e) {
-                throw new OnnxException(source + ": initializer '" + tp.name() + "': " + e.getMessage(), e);
+        try {
+            graph = new CompiledGraph(g, opsets, baseDir, Set.of());
+            for (OnnxProto.ValueInfo v : g.inputs()) {
+                ValueInfo info = info(v, "input");
+                if (graph.weights().containsKey(v.name())) defaultedInputs.put(v.name(), info);
+                else inputs.add(info);
             }
-        }
-        for (OnnxProto.ValueInfo v : g.inputs()) {
-            ValueInfo info = info(v, "input");
-            if (weights.containsKey(v.name())) defaultedInputs.put(v.name(), info);
-            else inputs.add(info);
-        }
-        for (OnnxProto.ValueInfo v : g.outputs()) outputs.add(info(v, "output"));
-
-        Set<String> known = new HashSet<>(weights.keySet());
-        for (OnnxProto.ValueInfo v : g.inputs()) known.add(v.name());
-        for (Node n : sorted(g.nodes(), known)) {
-            String domain = Operators.normalDomain(n.domain());
-            String domainName = domain.isEmpty() ? "ai.onnx" : domain;
-            Integer version = opsets.get(domain);
-            if (version == null) {
-                throw new OnnxException(source + ": node " + n.label() + " (" + n.opType() + ") is in domain " + domainName + ", which the model does not import");
-            }
-            Operators.Entry e = Operators.find(domain, n.opType());
-            if (e == null) {
-                throw new OnnxException(source + ": unsupported operator " + n.opType() + " (domain " + domainName + ", opset " + version
-                        + ") at node " + n.label());
-            }
-            if (version < e.since()) {
-                throw new OnnxException(source + ": operator " + n.opType() + " (domain " + domainName + ") at node " + n.label()
-                        + " is supported from opset " + e.since() + ", the model uses opset " + version);
-            }
-            NodeAttrs attrs = new NodeAttrs(n, domain, version, baseDir);
-            Operator.Step step;
-            try {
-                step = e.op().compile(attrs);
-                attrs.checkAllRead();
-            } catch (OnnxException ex) {
-                throw new OnnxException(source + ": " + ex.getMessage(), ex);
-            } catch (IllegalArgumentException ex) {
-                throw new OnnxException(source + ": " + attrs.error(ex.getMessage()).getMessage(), ex);
-            }
-            gradientSources.addAll(attrs.gradientSources);
-            nodes.add(new Compiled(n, attrs, step));
-        }
-        Set<String> produced = new HashSet<>(known);
-        for (Compiled c : nodes) produced.addAll(c.node.outputs());
-        for (ValueInfo o : outputs) {
-            if (!produced.contains(o.name())) throw new OnnxException(source + ": graph output '" + o.name() + "' is produced by no node");
+            for (OnnxProto.ValueInfo v : g.outputs()) outputs.add(info(v, "output"));
+        } catch (OnnxException e) {
+            throw new OnnxException(source + ": " + e.getMessage(), e);
         }
     }
 
@@ -187,7 +142,7 @@ public final class OnnxModel {
     /** Op types the graph uses, with how many nodes of each. */
     public Map<String, Integer> opCounts() {
         Map<String, Integer> m = new TreeMap<>();
-        for (Compiled c : nodes) m.merge(c.node.opType(), 1, Integer::sum);
+        graph.countOps(m);
         return m;
     }
 
@@ -199,10 +154,10 @@ public final class OnnxModel {
     }
 
     /** The initializers (weights), realized, on the device the model was loaded on. */
-    public Map<String, Tensor> weights() { return java.util.Collections.unmodifiableMap(weights); }
+    public Map<String, Tensor> weights() { return java.util.Collections.unmodifiableMap(graph.weights()); }
 
     @Override public String toString() {
-        return "OnnxModel(" + source + ", opset " + opset + ", " + nodes.size() + " nodes, inputs " + inputs + ", outputs " + outputs + ")";
+        return "OnnxModel(" + source + ", opset " + opset + ", " + graph.size() + " nodes, inputs " + inputs + ", outputs " + outputs + ")";
     }
 
     // ================================================================ running
@@ -225,48 +180,21 @@ public final class OnnxModel {
     /** The values named {@code names}: graph outputs or any intermediate value of the graph. */
     public Map<String, Tensor> run(Map<String, Tensor> feeds, String... names) {
         String device = deviceOf(feeds);
-        Map<String, Object> env = new HashMap<>(weightsOn(device));
+        CompiledGraph.Scope scope = new CompiledGraph.Scope(null);
         for (Map.Entry<String, Tensor> f : feeds.entrySet()) {
             ValueInfo info = declared(f.getKey());
             check(info, f.getValue());
-            env.put(f.getKey(), f.getValue());
+            scope.put(f.getKey(), f.getValue());
         }
         for (ValueInfo in : inputs) {
             if (!feeds.containsKey(in.name())) throw new OnnxException("run: missing input '" + in.name() + "' (" + in + ")");
         }
-        for (String s : gradientSources) if (env.get(s) instanceof Tensor t) env.put(s, t.detach().requiresGrad(true));
-
+        graph.bindWeights(scope, device);
+        graph.run(scope, device);
         Set<String> wanted = new LinkedHashSet<>(Arrays.asList(names));
-        for (Compiled c : nodes) {
-            List<String> ins = c.node.inputs();
-            Object[] vals = new Object[ins.size() + c.attrs.extraInputs.size()];
-            for (int i = 0; i < vals.length; i++) {
-                String name = i < ins.size() ? ins.get(i) : c.attrs.extraInputs.get(i - ins.size());
-                if (name.isEmpty()) continue;
-                vals[i] = env.get(name);
-                if (vals[i] == null) throw c.attrs.error("input '" + name + "' has no value");
-            }
-            Object[] outs;
-            // The ONNX op type names the graph nodes it makes, so kernel logs say "fused Conv, Relu".
-            try (UserOp ignored = UserOp.enter(c.node.opType())) {
-                outs = c.step.run(new Args(vals, c.attrs, device));
-            } catch (OnnxException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw c.attrs.error(e.getMessage() == null ? e.toString() : e.getMessage());
-            }
-            List<String> on = c.node.outputs();
-            for (int i = 0; i < on.size(); i++) {
-                if (on.get(i).isEmpty()) continue;
-                if (i >= outs.length || outs[i] == null) throw c.attrs.error("jtiny does not compute output " + i + " ('" + on.get(i) + "')");
-                Object v = outs[i];
-                if (gradientSources.contains(on.get(i)) && v instanceof Tensor t) v = t.detach().requiresGrad(true);
-                env.put(on.get(i), v);
-            }
-        }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (String n : wanted) {
-            Object v = env.get(n);
+            Object v = scope.get(n);
             if (v == null) throw new OnnxException("run: the graph has no value named '" + n + "'");
             if (!(v instanceof Tensor t)) throw new OnnxException("run: '" + n + "' is a sequence of " + ((List<?>) v).size() + " tensors, not a tensor");
             result.put(n, t);
@@ -307,26 +235,15 @@ public final class OnnxModel {
         return device != null ? device : Devices.defaultName();
     }
 
-    private synchronized Map<String, Tensor> weightsOn(String device) {
-        return weightsByDevice.computeIfAbsent(device, d -> {
-            Map<String, Tensor> m = new HashMap<>();
-            for (Map.Entry<String, Tensor> w : weights.entrySet()) {
-                Tensor t = w.getValue();
-                m.put(w.getKey(), t.device().equals(d) ? t : t.to(d).realize());
-            }
-            return m;
-        });
-    }
-
     // ================================================================ load-time helpers
 
     private ValueInfo info(OnnxProto.ValueInfo v, String what) {
         Type t = v.type();
         if (t.kind().equals("unknown")) return new ValueInfo(v.name(), null, null, null);
         if (!t.kind().equals("tensor")) {
-            throw new OnnxException(source + ": graph " + what + " '" + v.name() + "' is a " + t.kind() + "; jtiny passes tensors in and out of models");
+            throw new OnnxException("graph " + what + " '" + v.name() + "' is a " + t.kind() + "; jtiny passes tensors in and out of models");
         }
-        DType d = t.elemType() == 0 ? null : OnnxTensors.dtypeOf(t.elemType(), source + ": graph " + what + " '" + v.name() + "'");
+        DType d = t.elemType() == 0 ? null : OnnxTensors.dtypeOf(t.elemType(), "graph " + what + " '" + v.name() + "'");
         if (t.shape() == null) return new ValueInfo(v.name(), d, null, null);
         int[] shape = new int[t.shape().size()];
         List<String> names = new ArrayList<>();
@@ -336,29 +253,5 @@ public final class OnnxModel {
             names.add(dim.known() ? null : dim.param());
         }
         return new ValueInfo(v.name(), d, shape, java.util.Collections.unmodifiableList(names));
-    }
-
-    /** The nodes in an order where every input is made before it is used (the file's order when it already is). */
-    private List<Node> sorted(List<Node> all, Set<String> known) {
-        Set<String> have = new HashSet<>(known);
-        have.add("");
-        List<Node> out = new ArrayList<>(all.size());
-        List<Node> pending = new ArrayList<>(all);
-        while (!pending.isEmpty()) {
-            List<Node> next = new ArrayList<>();
-            for (Node n : pending) {
-                if (have.containsAll(n.inputs())) {
-                    out.add(n);
-                    have.addAll(n.outputs());
-                } else next.add(n);
-            }
-            if (next.size() == pending.size()) {
-                Node n = next.getFirst();
-                String missing = n.inputs().stream().filter(i -> !have.contains(i)).findFirst().orElse("?");
-                throw new OnnxException(source + ": node " + n.label() + " (" + n.opType() + ") reads '" + missing + "', which no node, input or initializer provides");
-            }
-            pending = next;
-        }
-        return out;
     }
 }

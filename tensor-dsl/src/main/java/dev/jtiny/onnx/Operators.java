@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * {@link #MAX_OPSET} (for the default domain) are handled, with each operator's compile step branching on the
  * opset where the specification changed an attribute into an input or changed a default. Operators live in one
  * file per family: {@link ElementwiseOps}, {@link ShapeOps}, {@link NnOps}, {@link ReduceOps}, {@link SequenceOps},
- * {@link ScatterGatherOps}, {@link Resize}, {@link GradientOp}.
+ * {@link ScatterGatherOps}, {@link Resize}, {@link GradientOp}, {@link ControlFlowOps}.
  */
 final class Operators {
     private Operators() {}
@@ -32,6 +32,7 @@ final class Operators {
         SequenceOps.register();
         ScatterGatherOps.register();
         GradientOp.register();
+        ControlFlowOps.register();
     }
 
     /** Registers an operator of the default domain handled from opset {@code since} on. */

@@ -53,6 +53,14 @@ class OnnxModelTest {
         assertMentions(assertThrows(OnnxException.class, noImport::load), "domain com.example", "does not import");
     }
 
+    @Test void unsupportedOperatorsInsideSubgraphsFailAtLoad() {
+        Graph then = new Graph(13).output("t", FLOAT).node("Bogus", in("x"), out("t"));
+        Graph otherwise = new Graph(13).output("e", FLOAT).node("Neg", in("x"), out("e"));
+        Graph g = new Graph(13).input("c", TestModels.BOOL).input("x", FLOAT, 2).output("y", FLOAT)
+                .node("If", in("c"), out("y"), TestModels.g("then_branch", then), TestModels.g("else_branch", otherwise));
+        assertMentions(assertThrows(OnnxException.class, g::load), "'if_0'", "in subgraph 'then_branch'", "unsupported operator Bogus", "opset 13");
+    }
+
     @Test void unsupportedAttributesAndValuesFailAtLoad() {
         Graph unknown = new Graph(13).input("x", FLOAT, 2).output("y", FLOAT).node("Relu", in("x"), out("y"), i("frobnicate", 1));
         assertMentions(assertThrows(OnnxException.class, unknown::load), "attribute 'frobnicate' is not supported", "Relu", "'relu_0'");

@@ -217,6 +217,29 @@ class OpsVsOrtTest {
         add("LeakyRelu opset 6", 6, "LeakyRelu", L(randn(3, 3)), L(), FLOAT, f("alpha", 0.2f));
         add("Dropout opset 7 ratio", 7, "Dropout", L(randn(3, 3)), L(), FLOAT, f("ratio", 0.3f));
 
+        // ---- control flow: subgraphs reading the outer graph's values
+        Tensor fx = randn(3);
+        for (boolean c : new boolean[]{true, false}) {
+            Graph then = new Graph(13).output("t", FLOAT).initializer("two", Tensor.scalar(2)).node("Mul", in("x", "two"), out("t"));
+            Graph otherwise = new Graph(13).output("e", FLOAT).node("Neg", in("x"), out("e"));
+            cases.add(new Case("If " + c, new Graph(13).input("c", BOOL).input("x", FLOAT, 3).output("y", FLOAT)
+                    .node("If", in("c"), out("y"), TestModels.g("then_branch", then), TestModels.g("else_branch", otherwise)),
+                    Map.of("c", Tensor.of(new boolean[]{c}), "x", fx), "y"));
+        }
+        Graph body = new Graph(13).input("i", INT64).input("cin", BOOL).input("v", FLOAT, 3)
+                .output("cout", BOOL).output("vout", FLOAT).output("scan", FLOAT)
+                .initializer("limit", Tensor.of(new long[]{2}).reshape())
+                .node("Add", in("v", "x"), out("vout"))
+                .node("Cast", in("i"), out("fi"), i("to", FLOAT))
+                .node("Mul", in("vout", "fi"), out("scan"))
+                .node("Less", in("i", "limit"), out("cout"));
+        for (String wanted : new String[]{"final", "stacked"}) {
+            cases.add(new Case("Loop with trip count and condition, " + wanted, new Graph(13).input("m", INT64).input("v0", FLOAT, 3).input("x", FLOAT, 3)
+                    .initializer("go", Tensor.of(new boolean[]{true})).output(wanted, FLOAT)
+                    .node("Loop", in("m", "go", "v0"), out("final", "stacked"), TestModels.g("body", body)),
+                    Map.of("m", Tensor.of(new long[]{10}).reshape(), "v0", randn(3), "x", fx), wanted));
+        }
+
         // ---- reductions
         Tensor r = randn(2, 3, 4);
         add("ReduceSum axes input", 13, "ReduceSum", L(r), L(longs(-1, 0)), FLOAT, i("keepdims", 0));

@@ -28,6 +28,11 @@ final class TestModels {
         return new Attr(new ProtoWriter().string(1, name).varint(20, OnnxProto.A_TENSOR).bytes(5, OnnxTensors.toBytes(v, "")));
     }
 
+    /** A graph attribute: a control-flow body or branch (its opset is the model's). */
+    static Attr g(String name, Graph body) {
+        return new Attr(new ProtoWriter().string(1, name).varint(20, OnnxProto.A_GRAPH).message(6, body.graph));
+    }
+
     static List<String> in(String... names) { return List.of(names); }
     static List<String> out(String... names) { return List.of(names); }
 
