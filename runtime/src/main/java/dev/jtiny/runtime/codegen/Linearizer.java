@@ -31,16 +31,22 @@ public final class Linearizer {
      * {@code axis2 >= 0}, along two output axes at once (a register tile of {@code lanes / lanes2} by
      * {@code lanes2} outputs per work item: lane {@code l} is row {@code l / lanes2}, column {@code l % lanes2}).
      */
-    public record Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2) {
+    public record Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll) {
         public static final Upcast NONE = new Upcast(1, false, -1);
 
-        public Upcast(int lanes, boolean onReduce, int axis) { this(lanes, onReduce, axis, -1, 1); }
+        public Upcast(int lanes, boolean onReduce, int axis) { this(lanes, onReduce, axis, -1, 1, 1); }
 
-        /** A {@code rows} x {@code cols} tile of outputs along output axes {@code axis} and {@code axis2}. */
-        public static Upcast tile(int axis, int rows, int axis2, int cols) { return new Upcast(rows * cols, false, axis, axis2, cols); }
+        /**
+         * A {@code rows} x {@code cols} tile of outputs along output axes {@code axis} and {@code axis2}; the
+         * reduction's innermost loop is unrolled {@code unroll} times (consecutive elements: wide loads).
+         */
+        public static Upcast tile(int axis, int rows, int axis2, int cols, int unroll) {
+            return new Upcast(rows * cols, false, axis, axis2, cols, unroll);
+        }
 
         @Override public String toString() {
-            if (axis2 >= 0) return "upcast output axes " + axis + "," + axis2 + " by " + lanes / lanes2 + "x" + lanes2;
+            if (axis2 >= 0) return "upcast output axes " + axis + "," + axis2 + " by " + lanes / lanes2 + "x" + lanes2
+                    + (unroll > 1 ? ", unroll reduce by " + unroll : "");
             return lanes == 1 ? "none" : "upcast " + (onReduce ? "reduce" : "output") + " axis " + axis + " by " + lanes;
         }
     }
@@ -347,10 +353,14 @@ public final class Linearizer {
         String acc = fresh("acc");
         int def = uops.size();
         uops.add(new UOp.DefineVar(acc, r.dtype(), r.op().identity(), laneSplit));
+        int unroll = reduceDepth == 0 && upcast.unroll > 1 && srcShape[axes.getLast()] % upcast.unroll == 0 ? upcast.unroll : 1;
         for (int a : axes) {
             String var = "ridx" + nextLoop++;
             long extent = srcShape[a];
-            if (laneSplit && a == upcast.axis) {
+            if (unroll > 1 && a == axes.getLast()) {
+                extent /= unroll;
+                inner[a] = Expr.mul(Expr.var(var, 0, extent - 1), unroll); // + u below
+            } else if (laneSplit && a == upcast.axis) {
                 extent /= upcast.lanes;
                 inner[a] = Expr.add(Expr.mul(Expr.var(var, 0, extent - 1), upcast.lanes), lane);
             } else if (a == groupAxis) {
@@ -364,12 +374,19 @@ public final class Linearizer {
         }
         scopes.push(new HashMap<>());
         reduceDepth++;
-        String v = emit(r.src(), inner);
+        List<String> values = new ArrayList<>();
+        Expr base = inner[axes.getLast()];
+        for (int u = 0; u < unroll; u++) {
+            if (unroll > 1) inner[axes.getLast()] = Expr.add(base, u);
+            values.add(emit(r.src(), inner));
+        }
         reduceDepth--;
-        boolean accVec = laneSplit || vec.contains(v);
+        boolean accVec = laneSplit || values.stream().anyMatch(vec::contains);
         if (accVec && !laneSplit) uops.set(def, new UOp.DefineVar(acc, r.dtype(), r.op().identity(), true));
-        uops.add(new UOp.Accumulate(acc, r.dtype(), r.op().accumulate(), v, accVec));
-        flops += work() * (accVec ? upcast.lanes : 1);
+        for (String v : values) {
+            uops.add(new UOp.Accumulate(acc, r.dtype(), r.op().accumulate(), v, accVec));
+        }
+        flops += work() * (accVec ? upcast.lanes : 1) * unroll;
         scopes.pop();
         for (int ignored : axes) {
             uops.add(new UOp.End());
