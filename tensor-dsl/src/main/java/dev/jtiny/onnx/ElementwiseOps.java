@@ -36,6 +36,12 @@ final class ElementwiseOps {
         unary("Sinh", 9, x -> x.exp().sub(x.neg().exp()).mul(0.5));
         unary("Cosh", 9, x -> x.exp().add(x.neg().exp()).mul(0.5));
         unary("Tanh", 1, Tensor::tanh);
+        unary("Atan", 7, ElementwiseOps::atan);
+        unary("Asin", 7, x -> atan(x.div(x.mul(x).rsub(1).sqrt())));
+        unary("Acos", 7, x -> atan(x.div(x.mul(x).rsub(1).sqrt())).rsub(Math.PI / 2));
+        unary("Asinh", 9, x -> { Tensor ax = x.abs(); Tensor r = ax.add(ax.mul(ax).add(1).sqrt()).log(); return x.lt(0).where(r.neg(), r); });
+        unary("Acosh", 9, x -> x.add(x.mul(x).sub(1).sqrt()).log());
+        unary("Atanh", 9, x -> x.add(1).div(x.rsub(1)).log().mul(0.5));
         unary("Sigmoid", 1, Tensor::sigmoid);
         unary("Relu", 1, Tensor::relu);
         unary("Erf", 9, ElementwiseOps::erf);
@@ -228,8 +234,26 @@ final class ElementwiseOps {
         return x.lt(0).where(y.neg(), y);
     }
 
+    /**
+     * arctan by range reduction to |t| <= tan(pi/8) (atan x = pi/2 - atan(1/x) beyond 1, = pi/4 + atan((x-1)/(x+1))
+     * beyond tan(pi/8)), then its Taylor series to t^15: error below 1e-8.
+     */
+    static Tensor atan(Tensor x) {
+        Tensor ax = x.abs();
+        Tensor big = ax.gt(1);
+        Tensor u = big.where(ax.reciprocal(), ax);                       // in [0, 1]
+        Tensor mid = u.gt(0.41421356237309503);
+        Tensor t = mid.where(u.sub(1).div(u.add(1)), u);                 // in [-0.4143, 0.4143]
+        Tensor t2 = t.mul(t);
+        Tensor series = t2.mul(-1.0 / 15).add(1.0 / 13).mul(t2).add(-1.0 / 11).mul(t2).add(1.0 / 9).mul(t2).add(-1.0 / 7)
+                .mul(t2).add(1.0 / 5).mul(t2).add(-1.0 / 3).mul(t2).add(1).mul(t);
+        Tensor r = mid.where(series.add(Math.PI / 4), series);
+        r = big.where(r.rsub(Math.PI / 2), r);
+        return x.lt(0).where(r.neg(), r);
+    }
+
     /** Rounds halves to the even neighbour, as numpy and ONNX do. */
-    private static Tensor roundHalfEven(Tensor x) {
+    static Tensor roundHalfEven(Tensor x) {
         if (!x.dtype().isFloat()) return x;
         Tensor f = x.floor();
         Tensor diff = x.sub(f);

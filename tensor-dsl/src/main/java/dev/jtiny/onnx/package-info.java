@@ -18,7 +18,8 @@
  * anything jtiny does not implement: an operator, an attribute (even one it does not know), an attribute value, an
  * opset newer than 22, a string tensor.
  *
- * <p>Not supported (each fails at load): string tensors (StringNormalizer, ...), Scan, quantized operators, the ai.onnx.ml domain, sparse tensors, random generators, and a few others; see
+ * <p>Not supported (each fails at load): string tensors (StringNormalizer, ...), Scan, integer-arithmetic quantized operators (QLinearConv,
+ * MatMulInteger, ...; QuantizeLinear and DequantizeLinear are supported), the ai.onnx.ml domain, sparse tensors, random generators, and a few others; see
  * {@link dev.jtiny.onnx.OnnxModel#supportedOperators()} for what is.
  */
 package dev.jtiny.onnx;

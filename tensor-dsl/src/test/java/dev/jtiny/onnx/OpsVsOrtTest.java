@@ -112,6 +112,12 @@ class OpsVsOrtTest {
         unary("Sinh", 13, "Sinh", x);
         unary("Cosh", 13, "Cosh", x);
         unary("Sign", 13, "Sign", floats(-3, 0, 2));
+        unary("Atan", 13, "Atan", x.mul(3));
+        unary("Asin", 13, "Asin", floats(-0.99f, -0.5f, 0, 0.3f, 0.7f, 0.999f));
+        unary("Acos", 13, "Acos", floats(-0.99f, -0.5f, 0, 0.3f, 0.7f, 0.999f));
+        unary("Asinh", 13, "Asinh", x.mul(10));
+        unary("Acosh", 13, "Acosh", x.abs().add(1));
+        unary("Atanh", 13, "Atanh", floats(-0.9f, -0.2f, 0, 0.5f, 0.95f));
         unary("Shrink", 13, "Shrink", x, f("lambd", 0.7f), f("bias", 0.2f));
         add("IsNaN", 13, "IsNaN", L(floats(1, Float.NaN, Float.POSITIVE_INFINITY)), L(), BOOL);
         add("IsInf positive only", 13, "IsInf", L(floats(1, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY)), L(), BOOL, i("detect_negative", 0));
@@ -216,6 +222,21 @@ class OpsVsOrtTest {
         add("ConvTranspose opset 1", 1, "ConvTranspose", L(randn(1, 2, 3, 3)), L(randn(2, 1, 2, 2)), FLOAT, ints("strides", 2, 2));
         add("LeakyRelu opset 6", 6, "LeakyRelu", L(randn(3, 3)), L(), FLOAT, f("alpha", 0.2f));
         add("Dropout opset 7 ratio", 7, "Dropout", L(randn(3, 3)), L(), FLOAT, f("ratio", 0.3f));
+
+        // ---- quantization
+        Tensor qx = randn(2, 3, 4).mul(3);
+        add("QuantizeLinear uint8 per tensor", 13, "QuantizeLinear", L(qx), L(Tensor.scalar(0.05), Tensor.of(new byte[]{(byte) 128}, DType.UINT8)), TestModels.UINT8);
+        add("QuantizeLinear int8 per axis", 13, "QuantizeLinear", L(qx), L(floats(0.02f, 0.05f, 0.1f), Tensor.of(new byte[]{0, 5, -3}, DType.INT8, 3)), TestModels.INT8);
+        add("QuantizeLinear halves to even", 13, "QuantizeLinear", L(floats(0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 300f)), L(Tensor.scalar(1)), TestModels.UINT8);
+        add("DequantizeLinear int8 per axis", 13, "DequantizeLinear", L(Tensor.of(new byte[]{-128, -1, 0, 7, 127, 50}, DType.INT8, 2, 3)),
+                L(floats(0.1f, 0.2f, 0.3f), Tensor.of(new byte[]{1, 0, -2}, DType.INT8, 3)), FLOAT);
+        add("DequantizeLinear uint8", 10, "DequantizeLinear", L(Tensor.of(new byte[]{0, (byte) 255, 9}, DType.UINT8, 3)),
+                L(Tensor.scalar(0.5), Tensor.of(new byte[]{(byte) 10}, DType.UINT8)), FLOAT);
+        for (String q : new String[]{"y", "scale", "zp"}) {
+            cases.add(new Case("DynamicQuantizeLinear " + q, new Graph(11).input("x", FLOAT, 2, 3, 4)
+                    .output(q, q.equals("scale") ? FLOAT : TestModels.UINT8)
+                    .node("DynamicQuantizeLinear", in("x"), out("y", "scale", "zp")), Map.of("x", qx), q));
+        }
 
         // ---- control flow: subgraphs reading the outer graph's values
         Tensor fx = randn(3);
