@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * {@link #MAX_OPSET} (for the default domain) are handled, with each operator's compile step branching on the
  * opset where the specification changed an attribute into an input or changed a default. Operators live in one
  * file per family: {@link ElementwiseOps}, {@link ShapeOps}, {@link NnOps}, {@link ReduceOps}, {@link SequenceOps},
- * {@link ScatterGatherOps}, {@link Resize}, {@link GradientOp}, {@link ControlFlowOps}, {@link QuantizeOps}.
+ * {@link ScatterGatherOps}, {@link Resize}, {@link GradientOp}, {@link ControlFlowOps}, {@link QuantizeOps},
+ * {@link RecurrentOps}.
  */
 final class Operators {
     private Operators() {}
@@ -34,6 +35,7 @@ final class Operators {
         GradientOp.register();
         ControlFlowOps.register();
         QuantizeOps.register();
+        RecurrentOps.register();
     }
 
     /** Registers an operator of the default domain handled from opset {@code since} on. */

@@ -158,6 +158,22 @@ class OnnxModelTest {
         }
     }
 
+    @Test void lstmBatchFirstLayoutIsTheTransposedTimeFirstOne() {
+        // ONNX Runtime does not implement layout=1, so it is checked against layout=0 (which OpsVsOrtTest checks).
+        Tensor.manualSeed(9);
+        Tensor x = Tensor.randn(5, 2, 3), w = Tensor.randn(1, 16, 3), r = Tensor.randn(1, 16, 4), b = Tensor.randn(1, 32);
+        OnnxModel timeFirst = new Graph(14).input("x", FLOAT, 5, 2, 3).output("y", FLOAT).output("yh", FLOAT)
+                .initializer("w", w).initializer("r", r).initializer("b", b)
+                .node("LSTM", in("x", "w", "r", "b"), out("y", "yh"), i("hidden_size", 4)).load();
+        OnnxModel batchFirst = new Graph(14).input("x", FLOAT, 2, 5, 3).output("y", FLOAT).output("yh", FLOAT)
+                .initializer("w", w).initializer("r", r).initializer("b", b)
+                .node("LSTM", in("x", "w", "r", "b"), out("y", "yh"), i("hidden_size", 4), i("layout", 1)).load();
+        Map<String, Tensor> a = timeFirst.run(x), bf = batchFirst.run(x.transpose(0, 1));
+        assertArrayEquals(a.get("y").permute(2, 0, 1, 3).toFloatArray(), bf.get("y").toFloatArray(), 1e-6f);
+        assertArrayEquals(new int[]{2, 5, 1, 4}, bf.get("y").shape());
+        assertArrayEquals(a.get("yh").transpose(0, 1).toFloatArray(), bf.get("yh").toFloatArray(), 1e-6f);
+    }
+
     @Test void loadsFromStreamsAndFiles(@TempDir Path dir) throws Exception {
         byte[] b = new Graph(13).input("x", FLOAT, 2).output("y", FLOAT).node("Abs", in("x"), out("y")).bytes();
         OnnxModel fromStream = OnnxModel.load(new ByteArrayInputStream(b));

@@ -238,6 +238,25 @@ class OpsVsOrtTest {
                     .node("DynamicQuantizeLinear", in("x"), out("y", "scale", "zp")), Map.of("x", qx), q));
         }
 
+        // ---- recurrent layers: X (T=5, B=2, I=3), hidden 4
+        Tensor rx = randn(5, 2, 3);
+        int hid = 4;
+        add("LSTM forward with biases and initial state", 14, "LSTM", L(rx), L(randn(1, 16, 3), randn(1, 16, 4), randn(1, 32), null, randn(1, 2, 4), randn(1, 2, 4)),
+                FLOAT, i("hidden_size", hid));
+        add("LSTM bidirectional", 14, "LSTM", L(rx), L(randn(2, 16, 3), randn(2, 16, 4), randn(2, 32)), FLOAT, i("hidden_size", hid), s("direction", "bidirectional"));
+        add("LSTM reverse with sequence_lens", 14, "LSTM", L(rx), L(randn(1, 16, 3), randn(1, 16, 4), randn(1, 32), Tensor.ofInts(3, 5)), FLOAT,
+                i("hidden_size", hid), s("direction", "reverse"));
+        add("LSTM peepholes and clip", 14, "LSTM", L(rx), L(randn(1, 16, 3), randn(1, 16, 4), randn(1, 32), null, null, null, randn(1, 12)), FLOAT,
+                i("hidden_size", hid), f("clip", 1.5f));
+        add("GRU", 14, "GRU", L(rx), L(randn(1, 12, 3), randn(1, 12, 4), randn(1, 24)), FLOAT, i("hidden_size", hid));
+        add("GRU linear_before_reset bidirectional", 14, "GRU", L(rx), L(randn(2, 12, 3), randn(2, 12, 4), randn(2, 24)), FLOAT,
+                i("hidden_size", hid), i("linear_before_reset", 1), s("direction", "bidirectional"));
+        add("RNN reverse relu", 14, "RNN", L(rx), L(randn(1, 4, 3), randn(1, 4, 4).mul(0.3), randn(1, 8)), FLOAT,
+                i("hidden_size", hid), s("direction", "reverse"), TestModels.strings("activations", "Relu"));
+        cases.add(new Case("LSTM Y_h and Y_c", new Graph(14).input("x", FLOAT, 5, 2, 3).output("yc", FLOAT)
+                .initializer("w", randn(1, 16, 3)).initializer("r", randn(1, 16, 4))
+                .node("LSTM", in("x", "w", "r"), out("", "yh", "yc"), i("hidden_size", hid)), Map.of("x", rx), "yc"));
+
         // ---- control flow: subgraphs reading the outer graph's values
         Tensor fx = randn(3);
         for (boolean c : new boolean[]{true, false}) {

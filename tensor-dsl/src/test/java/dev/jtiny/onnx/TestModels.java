@@ -23,6 +23,11 @@ final class TestModels {
     static Attr f(String name, float v) { return new Attr(new ProtoWriter().string(1, name).varint(20, OnnxProto.A_FLOAT).fixed32(2, Float.floatToRawIntBits(v))); }
     static Attr s(String name, String v) { return new Attr(new ProtoWriter().string(1, name).varint(20, OnnxProto.A_STRING).string(4, v)); }
     static Attr ints(String name, long... v) { return new Attr(new ProtoWriter().string(1, name).varint(20, OnnxProto.A_INTS).packedVarints(8, v)); }
+    static Attr strings(String name, String... v) {
+        ProtoWriter w = new ProtoWriter().string(1, name).varint(20, OnnxProto.A_STRINGS);
+        for (String x : v) w.string(9, x);
+        return new Attr(w);
+    }
     static Attr floats(String name, float... v) { return new Attr(new ProtoWriter().string(1, name).varint(20, OnnxProto.A_FLOATS).packedFloats(7, v)); }
     static Attr t(String name, Tensor v) {
         return new Attr(new ProtoWriter().string(1, name).varint(20, OnnxProto.A_TENSOR).bytes(5, OnnxTensors.toBytes(v, "")));
