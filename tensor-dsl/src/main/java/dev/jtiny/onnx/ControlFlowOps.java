@@ -1,4 +1,4 @@
-// ONNX control flow: If and Loop run their subgraphs on the host's decision, building Tensor ops as they go.
+// ONNX control flow: If, Loop and Scan run their subgraphs on the host's decision, building Tensor ops as they go.
 package dev.jtiny.onnx;
 
 import dev.jtiny.Tensor;
@@ -10,9 +10,9 @@ import java.util.List;
 import static dev.jtiny.onnx.Operators.add;
 
 /**
- * The condition of an If, and a Loop's trip count and condition, are read back to the host (a realize), then the
+* The condition of an If, and a Loop's trip count and condition, are read back to the host (a realize), then the
  * chosen subgraph's nodes build ordinary lazy Tensor ops, reading the enclosing graph's values by name. A Loop
- * realizes its loop-carried values after every iteration, so a long loop does not grow one ever larger graph.
+ * (and a Scan) realizes its carried values after every iteration, so a long loop does not grow one ever larger graph.
  */
 final class ControlFlowOps {
     private ControlFlowOps() {}
@@ -76,5 +76,66 @@ final class ControlFlowOps {
                 return out;
             };
         });
+        add("Scan", 9, ControlFlowOps::scan);
     }
+
+    /**
+     * Scan (opset 9 on): N state values and M scan inputs sliced along their scan axes, one slice per iteration; the
+     * body returns the new states and K slices that are stacked into the scan outputs.
+     */
+    private static Operator.Step scan(NodeAttrs a) {
+        CompiledGraph body = a.subgraph("body");
+        int m = (int) a.i("num_scan_inputs");
+        int total = a.node.inputs().size(), n = total - m;
+        int k = body.outputNames().size() - n;
+        if (n < 0 || k < 0 || body.inputNames().size() != total) throw a.error("the body's inputs and outputs do not match " + n + " states and " + m + " scan inputs");
+        long[] inAxes = orZeros(a.ints("scan_input_axes"), m), inDirs = orZeros(a.ints("scan_input_directions"), m);
+        long[] outAxes = orZeros(a.ints("scan_output_axes"), k), outDirs = orZeros(a.ints("scan_output_directions"), k);
+        List<String> bodyIn = body.inputNames(), bodyOut = body.outputNames();
+        return in -> {
+            Object[] state = new Object[n];
+            for (int i = 0; i < n; i++) state[i] = in.value(i);
+            Tensor[] xs = new Tensor[m];
+            int[] axes = new int[m];
+            int steps = -1;
+            for (int j = 0; j < m; j++) {
+                xs[j] = in.t(n + j);
+                axes[j] = ShapeOps.axis(in, (int) inAxes[j], xs[j].ndim());
+                int len = xs[j].shape()[axes[j]];
+                if (steps >= 0 && len != steps) throw in.error("scan inputs have lengths " + steps + " and " + len);
+                steps = len;
+            }
+            List<List<Tensor>> scanned = new ArrayList<>();
+            for (int j = 0; j < k; j++) scanned.add(new ArrayList<>());
+            for (int it = 0; it < steps; it++) {
+                CompiledGraph.Scope s = new CompiledGraph.Scope(in.scope);
+                for (int i = 0; i < n; i++) s.put(bodyIn.get(i), state[i]);
+                for (int j = 0; j < m; j++) {
+                    int at = inDirs[j] != 0 ? steps - 1 - it : it;
+                    s.put(bodyIn.get(n + j), xs[j].slice(axes[j], at, at + 1).squeeze(axes[j]));
+                }
+                body.bindWeights(s, in.device);
+                body.run(s, in.device);
+                List<Tensor> toRealize = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    state[i] = s.get(bodyOut.get(i));
+                    if (state[i] instanceof Tensor t) toRealize.add(t);
+                }
+                for (int j = 0; j < k; j++) scanned.get(j).add((Tensor) s.get(bodyOut.get(n + j)));
+                Tensor.realize(toRealize.toArray(Tensor[]::new));
+            }
+            Object[] out = new Object[n + k];
+            System.arraycopy(state, 0, out, 0, n);
+            for (int j = 0; j < k; j++) {
+                List<Tensor> l = new ArrayList<>(scanned.get(j));
+                if (l.isEmpty()) throw in.error("the scan ran no iterations, so scan output " + j + " has no shape");
+                if (outDirs[j] != 0) java.util.Collections.reverse(l);
+                int ax = ShapeOps.axis(in, (int) outAxes[j], l.getFirst().ndim() + 1);
+                out[n + j] = ShapeOps.concat(in, l.stream().map(t -> t.unsqueeze(ax)).toList(), ax);
+            }
+            return out;
+        };
+    }
+
+    private static long[] orZeros(long[] v, int n) { return v != null ? v : new long[n]; }
 }

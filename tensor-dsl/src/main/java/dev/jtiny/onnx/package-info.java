@@ -14,11 +14,11 @@
  * and external data), and each operator family ({@code ElementwiseOps}, {@code ShapeOps}, {@code NnOps},
  * {@code ReduceOps}, {@code Resize}, {@code ScatterGatherOps}, {@code SequenceOps}, {@code GradientOp},
  * {@code ControlFlowOps}, {@code QuantizeOps}, {@code RecurrentOps}) compiles a node at load time into a step of Tensor ops; {@code CompiledGraph} runs the
- * steps, for the main graph and for If and Loop subgraphs alike. Loading fails, naming the node, its op type, domain and opset, on
+ * steps, for the main graph and for If, Loop and Scan subgraphs alike. Loading fails, naming the node, its op type, domain and opset, on
  * anything jtiny does not implement: an operator, an attribute (even one it does not know), an attribute value, an
  * opset newer than 22, a string tensor.
  *
- * <p>Not supported (each fails at load): string tensors (StringNormalizer, ...), Scan, integer-arithmetic
+ * <p>Not supported (each fails at load): string tensors (StringNormalizer, ...), integer-arithmetic
  * quantized operators (QLinearConv, MatMulInteger, ...; QuantizeLinear and DequantizeLinear are supported), the
  * ai.onnx.ml domain, sparse tensors, random generators, and a few others; see
  * {@link dev.jtiny.onnx.OnnxModel#supportedOperators()} for what is.

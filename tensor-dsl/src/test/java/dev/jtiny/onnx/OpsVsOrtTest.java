@@ -280,6 +280,16 @@ class OpsVsOrtTest {
                     Map.of("m", Tensor.of(new long[]{10}).reshape(), "v0", randn(3), "x", fx), wanted));
         }
 
+        // Scan: a running sum over axis 1 of x (2, 4, 3), in reverse, scan output stacked along axis 0
+        Graph scanBody = new Graph(13).input("acc", FLOAT, 2, 3).input("xi", FLOAT, 2, 3).output("acc2", FLOAT).output("yi", FLOAT)
+                .node("Add", in("acc", "xi"), out("acc2")).node("Mul", in("acc2", "acc2"), out("yi"));
+        for (String wanted : new String[]{"last", "ys"}) {
+            cases.add(new Case("Scan reverse over axis 1, " + wanted, new Graph(13).input("init", FLOAT, 2, 3).input("x", FLOAT, 2, 4, 3)
+                    .output(wanted, FLOAT).node("Scan", in("init", "x"), out("last", "ys"), TestModels.g("body", scanBody),
+                            i("num_scan_inputs", 1), ints("scan_input_axes", 1), ints("scan_input_directions", 1), ints("scan_output_axes", 2)),
+                    Map.of("init", randn(2, 3), "x", randn(2, 4, 3)), wanted));
+        }
+
         // ---- reductions
         Tensor r = randn(2, 3, 4);
         add("ReduceSum axes input", 13, "ReduceSum", L(r), L(longs(-1, 0)), FLOAT, i("keepdims", 0));
