@@ -10,7 +10,7 @@ import java.util.List;
 import static dev.jtiny.onnx.Operators.add;
 
 /**
-* The condition of an If, and a Loop's trip count and condition, are read back to the host (a realize), then the
+ * The condition of an If, and a Loop's trip count and condition, are read back to the host (a realize), then the
  * chosen subgraph's nodes build ordinary lazy Tensor ops, reading the enclosing graph's values by name. A Loop
  * (and a Scan) realizes its carried values after every iteration, so a long loop does not grow one ever larger graph.
  */
