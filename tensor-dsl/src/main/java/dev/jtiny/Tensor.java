@@ -602,7 +602,7 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor div(double v) { return op("div", () -> inFloat(x -> x.mul(1.0 / v))); }
 
-    /** Integer division truncating toward zero (C's {@code /}, not Python's {@code //}); integer and bool operands only. */
+    /** Integer division truncating toward zero (C's {@code /}, not Python's {@code //}); integer operands only. */
     public Tensor idiv(Tensor o) {
         return op("idiv", () -> {
             DType dt = DType.promote(lb.dtype, o.lb.dtype);
