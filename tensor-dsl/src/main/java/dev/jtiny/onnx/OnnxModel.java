@@ -107,6 +107,9 @@ public final class OnnxModel {
     }
 
     /** A model from its bytes; it must not keep weights in external files (there is no directory to find them in). */
+    /** {@link #load(Path)} of a path given as text: {@code OnnxModel.load("resnet50.onnx")}. */
+    public static OnnxModel load(String file) { return load(Path.of(file)); }
+
     public static OnnxModel load(byte[] bytes) { return load(bytes, null, "ONNX model"); }
 
     public static OnnxModel load(InputStream in) {

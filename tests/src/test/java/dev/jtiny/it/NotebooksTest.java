@@ -89,6 +89,7 @@ class NotebooksTest {
             List<Cell> cells = execute(nb);
             if (nb.getFileName().toString().equals("quickstart.ipynb")) checkQuickstart(cells);
             if (nb.getFileName().toString().equals("magics.ipynb")) checkMagics(cells);
+            if (nb.getFileName().toString().equals("onnx.ipynb")) checkOnnx(cells);
         }));
     }
 
@@ -158,5 +159,19 @@ class NotebooksTest {
         assertTrue(cell(cells, "%device TPU").error().startsWith("MagicError: %device: no device 'TPU'; available: JAVA"));
         assertTrue(cell(cells, "%%bench --fast").error().contains("--fast"));
         assertEquals("2", cells.getLast().result().strip(), "the session goes on after a wrong magic");
+    }
+
+    /** The ONNX page: a real model loads, runs lazily, and its kernels show the ONNX operators they fused. */
+    private static void checkOnnx(List<Cell> cells) {
+        assertTrue(cells.getFirst().result().startsWith("OnnxModel(") && cells.getFirst().result().contains("light_squeezenet.onnx"),
+                cells.getFirst()::toString);
+        assertTrue(cell(cells, "out.describe()").result().contains("lazy"));
+        Cell counted = cell(cells, "Counters.kernelCount()");
+        int kernels = Integer.parseInt(counted.result().strip());
+        assertTrue(kernels >= 10, counted::toString);
+        Cell report = cell(cells, "%kernels");
+        assertTrue(report.result().startsWith(kernels + " kernels") && report.result().contains("[Conv, Relu"), report::toString);
+        Cell bench = cell(cells, "%%bench");
+        assertTrue(bench.mimes().equals("image/png text/html text/plain") && bench.result().contains("Conv"), bench::toString);
     }
 }

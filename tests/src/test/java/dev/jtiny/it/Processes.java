@@ -39,7 +39,9 @@ final class Processes {
         return Map.of("JAVA_HOME", System.getProperty("java.home"), "JTINY_NO_BUILD", "1",
                 "JUPYTER_PATH", dir.resolve("share/jupyter").toString(),
                 "JUPYTER_DATA_DIR", dir.resolve("data").toString(),
-                "JUPYTER_RUNTIME_DIR", dir.resolve("runtime").toString(), "HOME", dir.toString());
+                "JUPYTER_RUNTIME_DIR", dir.resolve("runtime").toString(), "HOME", dir.toString(),
+                "JTINY_MAVEN_OFFLINE", "1", // %maven in tests resolves from ~/.m2 only: no test downloads
+                "JTINY_ONNX_TESTS", root().resolve("../shared/onnx-tests").normalize().toString());
     }
 
     /**

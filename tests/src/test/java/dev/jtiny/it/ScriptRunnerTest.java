@@ -68,6 +68,21 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void aScriptLoadsAndRunsAnOnnxModelInOneLine() throws Exception {
+        Path dir = Processes.root().resolve("../shared/onnx-tests/pytorch-converted/test_Conv2d").normalize();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dir), dir + " is missing (CI has ../shared)");
+        Result r = run("""
+                var model = OnnxModel.load(ARGS[0] + "/model.onnx");
+                var x = OnnxTensors.read(java.nio.file.Path.of(ARGS[0], "test_data_set_0", "input_0.pb"));
+                var want = OnnxTensors.read(java.nio.file.Path.of(ARGS[0], "test_data_set_0", "output_0.pb"));
+                var got = model.run(x).values().iterator().next();
+                System.out.println(model.inputs().size() + " input, max error " + (got.sub(want).abs().max().item() < 1e-4 ? "small" : "LARGE"));
+                """, dir.toString());
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(List.of("1 input, max error small"), r.out().lines().toList(), r::toString);
+    }
+
+    @Test
     void multiLineDeclarationsWork() throws Exception {
         Result r = run("""
                 record Point(double x,
