@@ -43,8 +43,9 @@ public final class Jit {
     private record Fixed(Buffer buffer) implements Role {}
 
     private sealed interface Step {}
-    private record Launch(Device device, Program program, int[] global, int[] local, Role[] args, KernelLog.Entry logged)
-            implements Step {}
+    /** {@code prepared} and {@code bound} are made at capture: a replay fills {@code bound} and runs, allocating nothing. */
+    private record Launch(Device device, Program program, int[] global, int[] local, Role[] args, KernelLog.Entry logged,
+                          Device.Prepared prepared, RawBuffer[] bound) implements Step {}
     private record Copy(Role src, Role dst) implements Step {}
 
     private record Signature(int[] shape, DType dtype, String device) {
@@ -147,7 +148,10 @@ public final class Jit {
                 Buffer[] args = (Buffer[]) r[4];
                 Role[] rs = new Role[args.length];
                 for (int i = 0; i < args.length; i++) rs[i] = roleOf(roles, args[i]);
-                steps.add(new Launch((Device) r[0], (Program) r[1], (int[]) r[2], (int[]) r[3], rs, (KernelLog.Entry) r[5]));
+                Device d = (Device) r[0];
+                Program p = (Program) r[1];
+                steps.add(new Launch(d, p, (int[]) r[2], (int[]) r[3], rs, (KernelLog.Entry) r[5],
+                        d.prepare(p, (int[]) r[2], (int[]) r[3]), new RawBuffer[rs.length]));
             }
         }
         outputs = new Role[outs.length];
@@ -201,10 +205,10 @@ public final class Jit {
         for (Step s : steps) {
             switch (s) {
                 case Launch l -> {
-                    RawBuffer[] args = new RawBuffer[l.args().length];
+                    RawBuffer[] args = l.bound();
                     for (int i = 0; i < args.length; i++) args[i] = resolve(l.args()[i], inBufs, stateIn, stateOut).raw();
                     boolean timed = Trace.timed();
-                    double seconds = l.device().launch(l.program(), args, l.global(), l.local(), timed);
+                    double seconds = l.prepared().run(args, timed);
                     Counters.kernelLaunched();
                     if (timed) KernelLog.replayed(l.logged(), seconds); // what %kernels and %%bench read
                 }

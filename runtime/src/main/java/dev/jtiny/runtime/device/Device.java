@@ -48,6 +48,20 @@ public interface Device extends AutoCloseable {
     double launch(Program program, RawBuffer[] args, int[] global, int[] local, boolean timed);
 
     /**
+     * A launch that will be repeated many times with the same kernel and work sizes (a JIT replay): the device does
+     * its checks and set-up once here, and {@link Prepared#run} then only binds the buffers that changed and
+     * enqueues. The default runs {@link #launch} each time.
+     */
+    default Prepared prepare(Program program, int[] global, int[] local) {
+        return (args, timed) -> launch(program, args, global, local, timed);
+    }
+
+    /** A prepared launch: {@link #run} with the kernel's buffers (argument 0 the output), as {@link #launch}. */
+    interface Prepared {
+        double run(RawBuffer[] args, boolean timed);
+    }
+
+    /**
      * Copies one buffer into another of the same size on this device (no host round trip). With {@code timed},
      * waits and returns the copy's time in seconds; otherwise may return before it finishes, with NaN.
      */

@@ -405,6 +405,54 @@ public final class OpenCLDevice implements Device {
         }
     }
 
+    /**
+     * Its own {@code cl_kernel} (so its bound arguments stay bound between runs), the work sizes checked and
+     * converted once: a run sets only the arguments whose buffer changed, then enqueues. No allocation per run
+     * unless timed (the event) or failing (the message).
+     */
+    @Override public synchronized Prepared prepare(Program program, int[] global, int[] local) {
+        ensureOpen("prepare");
+        if (!(program instanceof ClProgram p) || p.device != this) return Device.super.prepare(program, global, local);
+        String what = "launch " + p.name;
+        long[] g = workSizes(global, what, "global");
+        long[] l = local == null ? null : workSizes(local, what, "local");
+        if (l != null) checkLocal(g, l, what);
+        cl_kernel kernel;
+        try {
+            kernel = clCreateKernel(p.program, p.name, null); // lives as long as the program (a JIT keeps both)
+        } catch (CLException e) {
+            throw fail("prepare " + p.name, e);
+        }
+        cl_mem[] bound = new cl_mem[p.numArgs];
+        boolean empty = Arrays.stream(g).anyMatch(n -> n == 0);
+        return (args, timed) -> {
+            synchronized (this) {
+                ensureOpen("launch");
+                if (args.length != bound.length) return launch(program, args, global, local, timed); // reports it
+                for (int i = 0; i < args.length; i++) {
+                    if (!(args[i] instanceof Buffer b) || b.device != this || b.freed) {
+                        return launch(program, args, global, local, timed); // the plain path names the problem
+                    }
+                    if (b.mem != bound[i]) {
+                        clSetKernelArg(kernel, i, Sizeof.cl_mem, Pointer.to(b.mem));
+                        bound[i] = b.mem;
+                    }
+                }
+                if (empty) return timed ? 0.0 : Double.NaN;
+                cl_event event = timed ? new cl_event() : null;
+                try {
+                    clEnqueueNDRangeKernel(queue, kernel, g.length, null, g, l, 0, null, event);
+                    if (!timed) return Double.NaN;
+                    return secondsOf(event);
+                } catch (CLException e) {
+                    throw fail(what + " over global " + Arrays.toString(global), e);
+                } finally {
+                    if (event != null) quietly(event, CL::clReleaseEvent);
+                }
+            }
+        };
+    }
+
     @Override
     public synchronized double copy(RawBuffer dst, RawBuffer src, boolean timed) {
         ensureOpen("copy");
