@@ -22,7 +22,7 @@ public final class Realizer {
     /** Rendered kernels by (device, kernel graph text): a re-run of the same graph skips codegen. */
     private static final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
 
-    private record Rendered(LinearKernel linear, String source, String symbol) {}
+    record Rendered(LinearKernel linear, String source, String symbol) {}
 
     /** Sees every kernel launch and copy while installed: how a JIT captures the work of a function. */
     public interface Recorder {
@@ -101,9 +101,9 @@ public final class Realizer {
             return;
         }
         String graph = KNode.describe(item.kernel().root());
-        Rendered r = rendered.computeIfAbsent(device.language() + (groupsReductions(device) ? " grouped" : "") + "\n"
-                + java.util.Arrays.toString(item.kernel().outShape())
-                + item.kernel().argTypes() + "\n" + graph, g -> render(item, device));
+        String key = device.language() + (groupsReductions(device) ? " grouped" : "") + "\n"
+                + java.util.Arrays.toString(item.kernel().outShape()) + item.kernel().argTypes() + "\n" + graph;
+        Rendered r = rendered.computeIfAbsent(key, g -> render(item, device));
         LinearKernel lk = r.linear();
         if (debug >= 5) {
             Trace.out().println("--- graph of " + lk.name() + "\n" + graph + "--- linearized\n" + lk.listing());
@@ -134,17 +134,22 @@ public final class Realizer {
             buffers[i + 1] = b;
             bytes += b.bytes();
         }
-        // A grouped reduction runs one work-group per output. Otherwise GPUs get work-groups of a fixed size (the
-        // kernel ignores the rounded-up tail), and CPUs let the device choose.
-        int[] local, global;
-        if (lk.group() > 0) {
-            local = new int[]{lk.group()};
-            global = new int[]{lk.global() * lk.group()};
-        } else {
-            boolean groups = device.isGpu() && lk.global() <= Integer.MAX_VALUE - GPU_GROUP;
-            local = groups ? new int[]{GPU_GROUP} : null;
-            global = new int[]{groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()};
+        if (Beam.enabled(device) && !beamed.containsKey(key)) {
+            Rendered best = Beam.pick(item.kernel(), graph, device, r, args, debug);
+            beamed.put(key, best);
+            rendered.put(key, best);
+            if (best != r) {
+                r = best;
+                lk = r.linear();
+                p = device.compile(lk.name(), r.source());
+            }
+        } else if (Beam.enabled(device)) {
+            r = beamed.get(key);
+            lk = r.linear();
+            p = device.compile(lk.name(), r.source());
         }
+        int[][] dims = dims(lk, device);
+        int[] global = dims[0], local = dims[1];
         double seconds = device.launch(p, args, global, local, Trace.timed());
         Counters.kernelLaunched();
         KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), global, local, seconds, lk.flops(), bytes,
@@ -175,6 +180,28 @@ public final class Realizer {
         }
     }
 
+    /** Rendered choices by kernel, once BEAM search picked them (this process). */
+    private static final Map<String, Rendered> beamed = new ConcurrentHashMap<>();
+
+    /** Forgets this process's rendered kernels and BEAM choices (the disk caches stay): as a fresh process starts. */
+    public static void forgetRendered() {
+        rendered.clear();
+        beamed.clear();
+    }
+
+    /**
+     * {global, local} for a launch. A grouped reduction runs one work-group per output. Otherwise GPUs (and tiled
+     * kernels) get work-groups of a fixed size (the kernel ignores the rounded-up tail), and CPUs let the device
+     * choose.
+     */
+    static int[][] dims(LinearKernel lk, Device device) {
+        if (lk.group() > 0) return new int[][]{{lk.global() * lk.group()}, {lk.group()}};
+        boolean groups = (device.isGpu() || lk.opts().stream().anyMatch(o -> o.startsWith("tile")))
+                && lk.global() <= Integer.MAX_VALUE - GPU_GROUP;
+        return new int[][]{{groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()},
+                groups ? new int[]{GPU_GROUP} : null};
+    }
+
     /**
      * Whether reductions may run as one work-group per output: on GPUs, unless GROUPREDUCE=0; GROUPREDUCE=1 forces
      * it on any OpenCL device (so CPU OpenCL, as in CI, tests the grouped code).
@@ -186,8 +213,11 @@ public final class Realizer {
     }
 
     private static Rendered render(Scheduler.KernelItem item, Device device) {
-        LinearKernel lk = KernelOptimizer.optimize(item.kernel(), device.preferredLanes(), groupsReductions(device),
-                device.computeUnits());
+        return render(KernelOptimizer.optimize(item.kernel(), device.preferredLanes(), groupsReductions(device),
+                device.computeUnits()), device);
+    }
+
+    static Rendered render(LinearKernel lk, Device device) {
         Renderer renderer = Renderer.forLanguage(device.language());
         String symbol = lk.name();
         String source = renderer.render(lk, symbol);

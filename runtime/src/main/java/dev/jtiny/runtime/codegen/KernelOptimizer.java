@@ -99,6 +99,49 @@ public final class KernelOptimizer {
         return null;
     }
 
+    /**
+     * What BEAM search times: the heuristic's choice first, then every work-group size, register tile (with and
+     * without unrolling) and lane count that applies, then the plain kernel; each choice once.
+     */
+    public static List<LinearKernel> choices(Kernel k, int lanes, boolean groups, int computeUnits) {
+        var out = new java.util.LinkedHashMap<String, LinearKernel>();
+        java.util.function.Consumer<java.util.function.Supplier<LinearKernel>> add = f -> {
+            try {
+                LinearKernel lk = f.get();
+                if (lk != null) out.putIfAbsent(lk.opts().toString(), lk);
+            } catch (Linearizer.CannotUpcast e) {
+                // not expressible this way
+            }
+        };
+        add.accept(() -> optimize(k, lanes, groups, computeUnits));
+        if (groups) {
+            if (topReduce(k.root()) != null) for (int g : GROUPS) add.accept(() -> {
+                LinearKernel lk = Linearizer.linearize(k, Linearizer.Upcast.NONE, g);
+                return coalesced(lk) ? lk : null;
+            });
+            int[] out2 = k.outShape();
+            int c = out2.length - 1;
+            while (c >= 0 && out2[c] == 1) c--;
+            int r = c - 1;
+            while (r >= 0 && out2[r] == 1) r--;
+            if (r >= 0 && topReduce(k.root()) != null) {
+                int rr = r, cc = c;
+                for (int[] t : new int[][]{{8, 8}, {8, 4}, {4, 8}, {4, 4}, {4, 2}, {2, 4}, {2, 2}}) {
+                    if (out2[rr] % (t[0] * TILE_ITEMS) != 0 || out2[cc] % (t[1] * TILE_ITEMS) != 0) continue;
+                    for (int u : new int[]{1, TILE_UNROLL}) {
+                        add.accept(() -> Linearizer.linearize(k, Linearizer.Upcast.tile(rr, t[0], cc, t[1], u), 0, TILE_ITEMS));
+                    }
+                }
+            }
+            for (int l : new int[]{2, 4}) for (Linearizer.Upcast up : candidates(k, l)) add.accept(() -> {
+                LinearKernel lk = Linearizer.linearize(k, up);
+                return score(lk) > 0 ? lk : null;
+            });
+        }
+        add.accept(() -> Linearizer.linearize(k));
+        return List.copyOf(out.values());
+    }
+
     private static LinearKernel grouped(Kernel k) {
         KNode.Reduce r = topReduce(k.root());
         if (r == null) return null;

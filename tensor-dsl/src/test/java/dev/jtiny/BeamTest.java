@@ -1,0 +1,70 @@
+// BEAM search on CPU OpenCL (the GPU layouts forced on with GROUPREDUCE=1): it times the candidates on the real
+// buffers, keeps a choice no slower than the heuristic's, gives the same values, and caches the choice on disk.
+package dev.jtiny;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Devices;
+import dev.jtiny.runtime.Realizer;
+import dev.jtiny.runtime.Trace;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BeamTest {
+    @TempDir Path cache;
+
+    @AfterEach void reset() {
+        for (String k : new String[] {"BEAM", "GROUPREDUCE", "DEVICE", "DEBUG", "CACHEDIR"}) Config.set(k, null);
+        Trace.to(null);
+        Realizer.forgetRendered();
+    }
+
+    private static String traced(Runnable r) {
+        var bytes = new ByteArrayOutputStream();
+        Trace.to(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            Trace.to(null);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void beamTimesTheChoicesKeepsTheFastestAndCachesIt() {
+        assumeTrue(Devices.available().contains("OPENCL:0"), "no OpenCL device");
+        Tensor.manualSeed(3);
+        float[] a = Tensor.randn(256, 96).toFloatArray(), b = Tensor.randn(96, 320).toFloatArray();
+        Config.set("DEVICE", "JAVA");
+        float[] want = Tensor.of(a, 256, 96).matmul(Tensor.of(b, 96, 320)).toFloatArray();
+
+        Config.set("CACHEDIR", cache.toString());
+        Config.set("DEVICE", "OPENCL:0");
+        Config.set("GROUPREDUCE", "1");
+        Config.set("BEAM", "2");
+        Config.set("DEBUG", "2");
+        Realizer.forgetRendered();
+        float[][] got = new float[1][];
+        String first = traced(() -> got[0] = Tensor.of(a, 256, 96).matmul(Tensor.of(b, 96, 320)).toFloatArray());
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[0][i], 1e-4 * Math.max(1, Math.abs(want[i])));
+        var m = Pattern.compile("beam r_256_320_96: (\\d+) choices in [0-9.]+ ms, picked (\\[[^\\]]*\\]) ([0-9.]+)us \\(heuristic (\\[[^\\]]*\\]) ([0-9.]+)us\\)")
+                .matcher(first);
+        assertTrue(m.find(), first);
+        assertTrue(Integer.parseInt(m.group(1)) >= 3, first);
+        assertTrue(Double.parseDouble(m.group(3)) <= Double.parseDouble(m.group(5)), "picked a slower choice: " + first);
+
+        Realizer.forgetRendered(); // as a new process: the disk cache answers, nothing is timed
+        String second = traced(() -> got[0] = Tensor.of(a, 256, 96).matmul(Tensor.of(b, 96, 320)).toFloatArray());
+        assertTrue(second.contains("beam r_256_320_96: " + m.group(2) + " (from the cache)"), second);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[0][i], 1e-4 * Math.max(1, Math.abs(want[i])));
+    }
+}
