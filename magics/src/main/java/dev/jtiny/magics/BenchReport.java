@@ -193,11 +193,24 @@ public final class BenchReport implements Rendered {
         return html = sb.append("</div>\n").toString();
     }
 
+    /**
+     * The HTML with the chart inside it, because a notebook shows one form of a result, the richest it can render
+     * (Jupyter Notebook and JupyterLab both prefer text/html to image/png), and the image/png form for clients that
+     * take the picture alone.
+     */
     @Override public Map<String, String> richForms() {
         Map<String, String> forms = new LinkedHashMap<>();
-        forms.put("text/html", html());
         byte[] image = png();
-        if (image != null) forms.put("image/png", Base64.getEncoder().encodeToString(image));
+        String chart = image == null ? null : Base64.getEncoder().encodeToString(image);
+        String html = html();
+        if (chart != null) {
+            String end = "</div>\n"; // html() closes its div last
+            html = html.substring(0, html.length() - end.length())
+                    + "<img class=\"jtiny-bench-chart\" alt=\"median time per run of each kernel\" src=\"data:image/png;base64,"
+                    + chart + "\">\n" + end;
+        }
+        forms.put("text/html", html);
+        if (chart != null) forms.put("image/png", chart);
         return forms;
     }
 

@@ -47,9 +47,9 @@ public record MagicSpec(String name, boolean line, boolean cell, String usage, L
                 "As IPython: mean ± std. dev. of REPEAT runs (default 7) of LOOPS loops each (chosen so a run takes "
                         + "0.2 s when not given).", "Magics.timeit(() -> ...), Magics.timeit(\"-n 100 -r 5\", () -> ...)");
         add("beam", true, false, "%beam N", List.of("0", "2", "4", "8"),
-                "Sets BEAM=N: the width of the search that times kernel optimization choices on the device (0 = the "
-                        + "default heuristics). The search itself is not built yet: the setting is recorded and the "
-                        + "heuristics still choose.", "Magics.beam(N)");
+                "Sets BEAM=N: each new kernel on an OpenCL device times up to 4N of its layouts (work-group sizes, "
+                        + "register tiles, unrolling, lanes) on its own buffers and keeps the fastest, never slower than the "
+                        + "heuristics' choice; the choice is cached on disk. 0: the heuristics alone.", "Magics.beam(N)");
         add("jit", true, false, "%jit on|off", List.of("on", "off"),
                 "JIT=1 (on, the default): Jit.of(fn) captures the second call and replays its kernels; off runs "
                         + "jitted functions as written, for debugging.", "Magics.jit(true)");
