@@ -1,6 +1,6 @@
 // Every notebook in notebooks/ runs end to end: ./jtiny install puts the kernel into a temp prefix, and Debian's
-// nbclient (under /usr/bin/python3) executes a copy of the notebook on it. No cell may fail; the quickstart's
-// outputs are checked too.
+// nbclient (under /usr/bin/python3) executes a copy of the notebook on it. No cell may fail, and each notebook's
+// outputs are checked: kernel counts, traces, MIME types.
 package dev.jtiny.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,6 +53,7 @@ class NotebooksTest {
         Result r = Processes.run(work, List.of(PYTHON, script.toString(), "jtiny", copy.toString(),
                 work.resolve("executed.ipynb").toString(), cells.toString()), jupyterEnv(dir));
         assertEquals(0, r.exit(), () -> notebook + " failed under nbclient\n" + r);
+        System.out.print(r.out()); // "executed NAME in N s": how long each notebook takes in CI
         var out = new ArrayList<Cell>();
         for (int i = 0; Files.exists(cells.resolve(i + ".source")); i++) {
             out.add(new Cell(read(cells, i, "source"), read(cells, i, "result"), read(cells, i, "html"),
@@ -90,6 +91,8 @@ class NotebooksTest {
             if (nb.getFileName().toString().equals("quickstart.ipynb")) checkQuickstart(cells);
             if (nb.getFileName().toString().equals("magics.ipynb")) checkMagics(cells);
             if (nb.getFileName().toString().equals("onnx.ipynb")) checkOnnx(cells);
+            if (nb.getFileName().toString().equals("fusion.ipynb")) checkFusion(cells);
+            if (nb.getFileName().toString().equals("benchmarks.ipynb")) checkBenchmarks(cells);
         }));
     }
 
@@ -173,5 +176,76 @@ class NotebooksTest {
         assertTrue(report.result().startsWith(kernels + " kernels") && report.result().contains("[Conv, Relu"), report::toString);
         Cell bench = cell(cells, "%%bench");
         assertTrue(bench.mimes().equals("image/png text/html text/plain") && bench.result().contains("Conv"), bench::toString);
+    }
+
+    /** The fusion page: each rule's kernel count, the four DEBUG levels, %kernels, %graph and the two benches. */
+    private static void checkFusion(List<Cell> cells) {
+        boolean cpu = cell(cells, "System.out.println(\"device: \"").stdout().contains("device: JAVA");
+        var counts = new java.util.LinkedHashMap<String, String>();
+        counts.put("kernels(chain)", "1");
+        counts.put("kernels(ab.add(c)", "1");
+        counts.put("kernels(a.matmul(w)", "1");
+        counts.put("square().mean(1))", "1");
+        counts.put("kernels(cube.sum(2)", "1");
+        counts.put("kernels(a.sub(a.sum(1, true)))", "2");
+        if (cpu) { // on GPUs a row's max and sum stay in the kernel that reads them
+            counts.put("kernels(a.softmax(1))", "3");
+            counts.put("kernels(layerNorm)", "3");
+        }
+        counts.put("contiguous().mul(c))", "2");
+        counts.put("kernels(a.reshape(256, 1024)", "0");
+        counts.put("flip(0)", "1");
+        counts.forEach((source, expected) -> {
+            Cell c = cell(cells, source);
+            assertEquals(expected, c.result().strip(), () -> source + " launched the wrong number of kernels: " + c);
+        });
+
+        Cell level1 = cell(cells, "%%debug 1");
+        assertTrue(level1.display().contains("scheduled 1 kernel") && !level1.display().contains("*** "), level1::toString);
+        Cell level2 = cell(cells, "%%debug 2");
+        assertTrue(level2.display().contains("*** ") && level2.display().contains("r_512_512")
+                && level2.display().contains("[mul, add, relu, sum]") && !level2.display().contains("opts ["), level2::toString);
+        Cell level3 = cell(cells, "%%debug 3");
+        assertTrue(level3.display().contains("*** ") && level3.display().contains("global [") && level3.display().contains("opts ["),
+                level3::toString);
+        Cell level4 = cell(cells, "%%debug 4\nTensor.realize(a.mul");
+        assertTrue(level4.display().contains("r_512_512") && level4.html().contains("<span") && level4.mimes().contains("text/html"),
+                level4::toString);
+
+        Cell kernels = cell(cells, "%kernels");
+        assertTrue(kernels.result().startsWith("1 kernel") && kernels.result().contains("[add, mul, exp, sub, relu]"), kernels::toString);
+        Cell graph = cell(cells, "%graph");
+        assertTrue(graph.mimes().contains("image/svg+xml") && (!cpu || graph.result().contains("-> 3 kernels")), graph::toString);
+
+        assertTrue(cell(cells, "var k = full(").stdout().contains("kernels so far: 0"));
+        Cell folded = cell(cells, "Tensor.realize(k)");
+        assertTrue(folded.display().contains("scheduled 1 kernel") && folded.display().contains("50.0"), folded::toString);
+
+        Cell fused = cell(cells, "x1.add(x2).mul(x3)"), stepwise = cell(cells, "x1.add(x2).realize()");
+        assertTrue(fused.mimes().equals("image/png text/html text/plain") && fused.result().contains("(1 launch)"), fused::toString);
+        assertTrue(stepwise.mimes().equals("image/png text/html text/plain") && stepwise.result().contains("(5 launches)"), stepwise::toString);
+
+        String summary = cell(cells, "rows.put(").stdout();
+        assertTrue(summary.contains("a.sub(a.sum(1, true))                    2 kernel(s)")
+                && summary.contains("a.reshape(256, 1024)                     0 kernel(s)"), summary);
+    }
+
+    /** The benchmarks page: calibrated peaks, three %%bench comparisons across devices, and a chart from the Java API. */
+    private static void checkBenchmarks(List<Cell> cells) {
+        Cell peaks = cell(cells, "Peaks.of(d)");
+        assertTrue(peaks.stdout().contains("Peaks[device=JAVA") && peaks.stdout().contains("Peaks[device=OPENCL:0"), peaks::toString);
+        Cell devices = cells.get(cells.indexOf(peaks) + 1);
+        assertTrue(devices.source().startsWith("%devices") && devices.result().contains("copy GB/s") && devices.result().contains("OPENCL:0"),
+                devices::toString);
+        for (String source : List.of("in(\"a\").matmul", "in(\"x\").mul(1.5)", "in(\"s\").softmax(1)")) {
+            Cell bench = cells.stream().filter(c -> c.source().startsWith("%%bench") && c.source().contains(source)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no %%bench cell runs " + source));
+            assertTrue(bench.mimes().equals("image/png text/html text/plain") && bench.html().contains("<table")
+                    && bench.result().contains("OPENCL:0 / JAVA") && bench.result().contains("peak %"), bench::toString);
+        }
+        Cell fromJava = cell(cells, "Magics.bench(");
+        assertEquals(6, fromJava.stdout().lines().filter(l -> l.contains("% of peak (")).count(), fromJava::toString);
+        Cell chart = cell(cells, "CategoryChartBuilder");
+        assertTrue(chart.mimes().contains("image/png") && chart.result().startsWith("CategoryChart"), chart::toString);
     }
 }
