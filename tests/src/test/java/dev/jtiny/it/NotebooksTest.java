@@ -1,6 +1,6 @@
 // Every notebook in notebooks/ runs end to end: ./jtiny install puts the kernel into a temp prefix, and Debian's
 // nbclient (under /usr/bin/python3) executes a copy of the notebook on it. No cell may fail, and each notebook's
-// outputs are checked: kernel counts, traces, MIME types.
+// outputs are checked: kernel counts, traces, MIME types, the scripting notebook's ./jtiny run output.
 package dev.jtiny.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -50,8 +51,11 @@ class NotebooksTest {
         Path copy = Files.copy(notebook, work.resolve(notebook.getFileName()));
         Path cells = work.resolve("cells");
         Path script = root().resolve("tests/src/test/python/run_notebook.py");
+        // The scripting notebook finds the jtiny launcher through JTINY_HOME: its copy here is outside the checkout.
+        var env = new HashMap<>(jupyterEnv(dir));
+        env.put("JTINY_HOME", root().toString());
         Result r = Processes.run(work, List.of(PYTHON, script.toString(), "jtiny", copy.toString(),
-                work.resolve("executed.ipynb").toString(), cells.toString()), jupyterEnv(dir));
+                work.resolve("executed.ipynb").toString(), cells.toString()), env);
         assertEquals(0, r.exit(), () -> notebook + " failed under nbclient\n" + r);
         System.out.print(r.out()); // "executed NAME in N s": how long each notebook takes in CI
         var out = new ArrayList<Cell>();
@@ -93,6 +97,7 @@ class NotebooksTest {
             if (nb.getFileName().toString().equals("onnx.ipynb")) checkOnnx(cells);
             if (nb.getFileName().toString().equals("fusion.ipynb")) checkFusion(cells);
             if (nb.getFileName().toString().equals("benchmarks.ipynb")) checkBenchmarks(cells);
+            if (nb.getFileName().toString().equals("scripting.ipynb")) checkScripting(cells);
         }));
     }
 
@@ -247,5 +252,23 @@ class NotebooksTest {
         assertEquals(6, fromJava.stdout().lines().filter(l -> l.contains("% of peak (")).count(), fromJava::toString);
         Cell chart = cell(cells, "CategoryChartBuilder");
         assertTrue(chart.mimes().contains("image/png") && chart.result().startsWith("CategoryChart"), chart::toString);
+    }
+
+    /** The scripting page: ./jtiny run ran experiment.jsh, the notebook ran the same code, and the losses agree. */
+    private static void checkScripting(List<Cell> cells) throws IOException {
+        String script = Files.readString(root().resolve("notebooks/experiment.jsh"));
+        Cell run = cell(cells, "new ProcessBuilder(");
+        assertTrue(run.stdout().contains("exit code 0") && run.stdout().contains("step 200  loss ")
+                && run.stdout().contains("200 steps in ") && run.stdout().contains("median"), run::toString);
+        Cell same = cell(cells, "manualSeed(0);");
+        assertTrue(script.contains(same.source()), "the notebook's experiment cell is no longer the script's code");
+        assertTrue(same.stdout().contains("step 200  loss ") && same.result().isEmpty(), same::toString);
+        Cell sideBySide = cell(cells, "fromScript");
+        assertTrue(sideBySide.stdout().strip().endsWith("identical"), sideBySide::toString);
+        Cell text = cell(cells, "System.out.println(Magics.bench(");
+        assertTrue(script.contains(text.source()) && text.stdout().startsWith("1 kernel") && text.stdout().contains("median ms")
+                && text.mimes().isEmpty(), text::toString);
+        Cell rich = cells.getLast();
+        assertTrue(rich.source().startsWith("Magics.bench(") && rich.mimes().equals("image/png text/html text/plain"), rich::toString);
     }
 }
