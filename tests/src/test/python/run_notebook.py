@@ -3,6 +3,8 @@
 # With CELLS_DIR, each code cell I also leaves plain files there for the test to read: I.source, I.result
 # (text/plain of the execute_result), I.display (text/plain of display_data), I.html (text/html of results and
 # displays), I.mimes (every MIME type shown), I.error (ename: evalue), I.stdout, I.stderr.
+# A cell may wait longer than the default 120 s for its output when its metadata says so: {"jtiny": {"timeout": S}}
+# (the training notebook's loop).
 import os
 import sys
 import time
@@ -51,10 +53,15 @@ def dump(nb, cells_dir):
                 f.write(text)
 
 
+def cell_timeout(cell):
+    """Seconds to wait for a cell: its metadata's jtiny.timeout, else 120."""
+    return int(cell.metadata.get("jtiny", {}).get("timeout", 120))
+
+
 def main():
     kernel, src, dst = sys.argv[1], sys.argv[2], sys.argv[3]
     nb = nbformat.read(src, as_version=4)
-    client = nbclient.NotebookClient(nb, kernel_name=kernel, timeout=120,
+    client = nbclient.NotebookClient(nb, kernel_name=kernel, timeout=120, timeout_func=cell_timeout,
                                      resources={"metadata": {"path": os.path.dirname(os.path.abspath(src))}})
     t0 = time.monotonic()
     try:

@@ -1,11 +1,13 @@
 // Every notebook in notebooks/ runs end to end: ./jtiny install puts the kernel into a temp prefix, and Debian's
 // nbclient (under /usr/bin/python3) executes a copy of the notebook on it. No cell may fail, and each notebook's
-// outputs are checked: kernel counts, traces, MIME types, the scripting notebook's ./jtiny run output.
+// outputs are checked: kernel counts, traces, MIME types, the training notebook's test accuracy (at least 88%),
+// the scripting notebook's ./jtiny run output.
 package dev.jtiny.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jtiny.it.Processes.Result;
 import static dev.jtiny.it.Processes.PYTHON;
@@ -19,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -54,7 +57,7 @@ class NotebooksTest {
         // The scripting notebook finds the jtiny launcher through JTINY_HOME: its copy here is outside the checkout.
         var env = new HashMap<>(jupyterEnv(dir));
         env.put("JTINY_HOME", root().toString());
-        Result r = Processes.run(work, List.of(PYTHON, script.toString(), "jtiny", copy.toString(),
+        Result r = run(work, List.of(PYTHON, script.toString(), "jtiny", copy.toString(),
                 work.resolve("executed.ipynb").toString(), cells.toString()), env);
         assertEquals(0, r.exit(), () -> notebook + " failed under nbclient\n" + r);
         System.out.print(r.out()); // "executed NAME in N s": how long each notebook takes in CI
@@ -66,6 +69,27 @@ class NotebooksTest {
         }
         assertFalse(out.isEmpty(), () -> notebook + " has no code cells\n" + r);
         return out;
+    }
+
+    /**
+     * How long one notebook may take under nbclient: the training notebook trains for minutes on a 2-core CPU
+     * (Processes.run allows 120 s); its loop cell says how long it may run in its own metadata.
+     */
+    private static final long NOTEBOOK_MINUTES = 25;
+
+    private static Result run(Path dir, List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "stdout", ".txt"), err = Files.createTempFile(dir, "stderr", ".txt");
+        var builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        if (!p.waitFor(NOTEBOOK_MINUTES, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly().waitFor();
+            fail("timed out after " + NOTEBOOK_MINUTES + " minutes: " + command + "\n" + Files.readString(out) + Files.readString(err));
+        }
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     private static String read(Path cells, int i, String part) throws IOException {
@@ -96,6 +120,7 @@ class NotebooksTest {
             if (nb.getFileName().toString().equals("magics.ipynb")) checkMagics(cells);
             if (nb.getFileName().toString().equals("onnx.ipynb")) checkOnnx(cells);
             if (nb.getFileName().toString().equals("fusion.ipynb")) checkFusion(cells);
+            if (nb.getFileName().toString().equals("training.ipynb")) checkTraining(cells);
             if (nb.getFileName().toString().equals("benchmarks.ipynb")) checkBenchmarks(cells);
             if (nb.getFileName().toString().equals("scripting.ipynb")) checkScripting(cells);
         }));
@@ -233,6 +258,23 @@ class NotebooksTest {
         String summary = cell(cells, "rows.put(").stdout();
         assertTrue(summary.contains("a.sub(a.sum(1, true))                    2 kernel(s)")
                 && summary.contains("a.reshape(256, 1024)                     0 kernel(s)"), summary);
+    }
+
+    /** The training page: the loop drew its chart, and the printed test accuracy is at least 88%. */
+    private static void checkTraining(List<Cell> cells) {
+        Cell loop = cell(cells, "updateDisplay(chartId, chart)");
+        assertTrue(loop.mimes().contains("image/png") && loop.display().contains("XYChart"), () -> "no loss chart: " + loop);
+        assertTrue(loop.stdout().contains("epoch 1: mean loss") && loop.stdout().contains("kernels per step"), loop::toString);
+        Cell result = cell(cells, "test accuracy %.2f%%");
+        var m = Pattern.compile("test accuracy (\\d+\\.\\d+)% after (\\d+) steps in (\\d+) s on ").matcher(result.stdout());
+        assertTrue(m.find(), result::toString);
+        double accuracy = Double.parseDouble(m.group(1));
+        System.out.println("training.ipynb: " + m.group());
+        assertTrue(accuracy >= 88.0, () -> "test accuracy " + accuracy + "% is under 88%: " + result);
+        Cell perClass = cell(cells, "FashionMnist.CLASSES.get(c)");
+        assertTrue(perClass.stdout().contains("Ankle boot") && perClass.stdout().lines().count() == 10, perClass::toString);
+        assertTrue(cells.getFirst().stdout().contains("train [60000, 28, 28], test [10000, 28, 28]"), cells.getFirst()::toString);
+        assertTrue(cell(cells, "var first = ").mimes().contains("image/png"));
     }
 
     /** The benchmarks page: calibrated peaks, three %%bench comparisons across devices, and a chart from the Java API. */
