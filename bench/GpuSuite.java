@@ -1,11 +1,21 @@
 // The GPU suite for the device machine: each case on jtiny (the default device, OpenCL on a GPU) beside PyTorch
 // (eager and torch.compile, from bench/gpu_suite.py in the same call), on the same inputs, results checked against
 // each other, one table at the end. Times are device times (OpenCL profiling, CUDA events), medians after warm-up.
-// Usage: java ... GpuSuite TORCH_JSONL [case ...]   (see docs/benchmarks.md for the whole command)
+// Two whole-workload cases are timed as wall time per call (host work included) on both sides: a training step of
+// TrainBench's Fashion-MNIST CNN (batch 64, Adam, replayed by the JIT) and inference of the ONNX test data's light
+// resnet50 (batch 1; -Donnx.light=DIR, its outputs checked against ONNX Runtime on the CPU, same file and input).
+// Usage: java ... GpuSuite TORCH_JSONL [case ...]   (bench/gpu-suite.sh runs both sides: one command)
 
+import dev.jtiny.Jit;
 import dev.jtiny.Tensor;
 import dev.jtiny.nn.Conv;
+import dev.jtiny.nn.Losses;
+import dev.jtiny.nn.Sequential;
+import dev.jtiny.onnx.OnnxModel;
+import dev.jtiny.optim.Adam;
+import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.Devices;
 import dev.jtiny.runtime.KernelLog;
 
@@ -34,7 +44,10 @@ public class GpuSuite {
         return (scale == 1 ? t : t.mul((float) scale)).realize();
     }
 
-    record Case(String name, double flops, double bytes, Supplier<Tensor> f) {}
+    /** {@code wall}: timed as wall time per call, host work included (a whole step or inference), not kernel time. */
+    record Case(String name, double flops, double bytes, Supplier<Tensor> f, boolean wall) {
+        Case(String name, double flops, double bytes, Supplier<Tensor> f) { this(name, flops, bytes, f, false); }
+    }
 
     record Timing(double deviceMs, double wallMs, int kernels) {}
 
@@ -92,8 +105,81 @@ public class GpuSuite {
         Tensor img = data(1, 32, 64, 56, 56), w = data(0.05, 128, 64, 3, 3);
         c.add(new Case("conv2d", 2.0 * 32 * 128 * 56 * 56 * 64 * 9, 4.0 * (img.numel() + w.numel() + 32L * 128 * 56 * 56),
                 () -> Conv.conv2d(img, w, null, 1, 1)));
+        c.add(new Case("cnn_step", Double.NaN, Double.NaN, cnnStep(), true));
+        String light = System.getProperty("onnx.light");
+        if (light != null) {
+            OnnxModel resnet = OnnxModel.load(Path.of(light, "light_resnet50.onnx"));
+            Tensor in = data(1, 1, 3, 224, 224);
+            Jit jit = Jit.of(xs -> new Tensor[]{resnet.run(xs[0]).values().iterator().next().realize()});
+            c.add(new Case("resnet50", Double.NaN, Double.NaN, () -> jit.call(in)[0], true));
+            c.add(new Case("resnet50_nojit", Double.NaN, Double.NaN, () -> resnet.run(in).values().iterator().next(), true));
+        }
         return c;
     }
+
+    /** One training step of TrainBench's CNN on a fixed batch (64 images of the suite's data, labels (7i) mod 10), JIT replayed. */
+    static Supplier<Tensor> cnnStep() {
+        Tensor.manualSeed(0);
+        Sequential net = TrainBench.model();
+        Adam opt = new Adam(net.parameters(), 1e-3);
+        Tensor x = data(1, 64, 1, 28, 28);
+        float[] labels = new float[64];
+        for (int i = 0; i < 64; i++) labels[i] = (7 * i) % 10;
+        Tensor y = Tensor.of(labels, 64).cast(DType.INT32).realize();
+        Jit step = Jit.of(in -> {
+            opt.zeroGrad();
+            Tensor loss = Losses.crossEntropy(net.forward(in[0]), in[1]);
+            loss.backward();
+            opt.step();
+            return new Tensor[]{loss.realize()};
+        });
+        return () -> step.call(x, y)[0];
+    }
+
+    /**
+     * A horizontal bar chart (SVG, drawn here) of PyTorch's time over jtiny's per case, eager and torch.compile, on a
+     * log scale from 1/16 to 16: right of the line jtiny is faster.
+     */
+    static String chart(List<String> names, List<double[]> bars, String device) {
+        int left = 170, width = 520, row = 26, top = 40, h = top + row * names.size() + 50;
+        double lo = -4, hi = 4; // log2
+        java.util.function.DoubleUnaryOperator x = r -> left + width * (Math.max(lo, Math.min(hi, Math.log(r) / Math.log(2))) - lo) / (hi - lo);
+        var svg = new StringBuilder();
+        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n",
+                left + width + 30, h));
+        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\">PyTorch time / jtiny time on %s (right of 1: jtiny faster)</text>%n",
+                10, escape(device)));
+        for (int e = -4; e <= 4; e++) {
+            double gx = x.applyAsDouble(Math.pow(2, e));
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>%n", gx, top - 5, gx,
+                    top + row * names.size(), e == 0 ? "black" : "#ddd"));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", gx, top + row * names.size() + 15,
+                    e >= 0 ? String.valueOf(1 << e) : "1/" + (1 << -e)));
+        }
+        for (int i = 0; i < names.size(); i++) {
+            int y = top + row * i;
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", left - 8, y + 16, escape(names.get(i))));
+            String[] colours = {"#4c72b0", "#dd8452"};
+            for (int b = 0; b < 2; b++) {
+                double r = bars.get(i)[b];
+                if (!Double.isFinite(r) || r <= 0) continue;
+                double x0 = x.applyAsDouble(1), x1 = x.applyAsDouble(r);
+                svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"10\" fill=\"%s\"><title>%.2f</title></rect>%n",
+                        Math.min(x0, x1), y + 3 + 11 * b, Math.abs(x1 - x0), colours[b], r));
+                svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"9\" text-anchor=\"%s\">%.2f</text>%n",
+                        x1 + (r >= 1 ? 3 : -3), y + 12 + 11 * b, r >= 1 ? "start" : "end", r));
+            }
+        }
+        int ly = top + row * names.size() + 32;
+        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"#4c72b0\"/><text x=\"%d\" y=\"%d\">torch eager / jtiny</text>%n",
+                left, ly, left + 14, ly + 9));
+        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"#dd8452\"/><text x=\"%d\" y=\"%d\">torch.compile / jtiny</text>%n",
+                left + 160, ly, left + 174, ly + 9));
+        return svg.append("</svg>\n").toString();
+    }
+
+    static String escape(String s) { return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"); }
 
     static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (\\[[^\\]]*\\]|\"[^\"]*\"|[-0-9.eE+]+)");
 
@@ -118,9 +204,20 @@ public class GpuSuite {
         double copyGBps = Double.parseDouble(torch.get("peak_copy").get("gbps"));
         double mmTflops = Double.parseDouble(torch.get("peak_matmul").get("tflops"));
         var rows = new ArrayList<String>();
+        var bars = new ArrayList<double[]>();
+        var names = new ArrayList<String>();
         for (Case c : cases()) {
             if (!only.isEmpty() && !only.contains(c.name())) continue;
+            // Whole steps run untimed (PROFILE=0), as in use: timing each launch would wait for every kernel.
+            if (c.wall()) Config.set("PROFILE", "0");
             Timing t = time(c.f());
+            Config.set("PROFILE", "1");
+            if (c.wall()) { // untimed launches are not in the kernel log: count them
+                Counters.reset();
+                c.f().get().realize();
+                t = new Timing(t.deviceMs(), t.wallMs(), (int) Counters.kernelCount());
+            }
+            double ms = c.wall() ? t.wallMs() : t.deviceMs();
             double[] got = check(c.f().get());
             Map<String, String> th = torch.getOrDefault(c.name(), Map.of());
             String agree = "-";
@@ -145,15 +242,20 @@ public class GpuSuite {
             }
             double eager = Double.parseDouble(th.getOrDefault("eager_ms", "NaN"));
             double compiled = Double.parseDouble(th.getOrDefault("compile_ms", "NaN"));
-            double gbps = c.bytes() / t.deviceMs() / 1e6, tflops = c.flops() / t.deviceMs() / 1e9;
+            if (c.wall() && !th.containsKey("check")) agree = "n/a (own weights)";
+            double gbps = c.bytes() / ms / 1e6, tflops = c.flops() / ms / 1e9;
             boolean compute = c.flops() / c.bytes() > 20;
-            String peak = compute ? String.format(Locale.ROOT, "%5.1f%% mm", 100 * tflops / mmTflops)
+            String peak = c.wall() ? "wall time" : compute ? String.format(Locale.ROOT, "%5.1f%% mm", 100 * tflops / mmTflops)
                     : String.format(Locale.ROOT, "%5.1f%% bw", 100 * gbps / copyGBps);
             rows.add(String.format(Locale.ROOT, "| %-22s | %3d | %9.3f | %9.3f | %9.3f | %9s | %6.2f | %6s | %8.1f | %7.2f | %s | %s |",
-                    c.name(), t.kernels(), t.deviceMs(), eager, compiled, Double.isNaN(compiled) ? "-" : String.format(Locale.ROOT, "%.2f", compiled / t.deviceMs()),
-                    eager / t.deviceMs(), "", gbps, tflops, peak, agree));
+                    c.name(), t.kernels(), ms, eager, compiled, Double.isNaN(compiled) ? "-" : String.format(Locale.ROOT, "%.2f", compiled / ms),
+                    eager / ms, "", gbps, tflops, peak, agree));
             System.out.println(rows.getLast());
+            names.add(c.name());
+            bars.add(new double[]{eager / ms, compiled / ms});
         }
+        String chart = System.getProperty("chart");
+        if (chart != null) Files.writeString(Path.of(chart), chart(names, bars, dev));
         System.out.printf(Locale.ROOT, "%nmeasured in this call: device copy %.0f GB/s (torch copy_), fp32 matmul 8192 %.1f TFLOP/s (torch, TF32 off)%n",
                 copyGBps, mmTflops);
         System.out.println("| case | kernels | jtiny ms | torch eager ms | torch.compile ms | compile/jtiny | eager/jtiny |  | GB/s | TFLOP/s | of peak | check |");

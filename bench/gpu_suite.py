@@ -1,8 +1,12 @@
 # PyTorch side of the GPU suite (bench/GpuSuite.java reads what this prints): the same cases on the same inputs,
 # timed with CUDA events (median after warm-up), eager and torch.compile where it works, TF32 off.
-# Prints one JSON object per line: {"case", "eager_ms", "compile_ms", "check": [sum, first, last]}.
+# Prints one JSON object per line: {"case", "eager_ms", "compile_ms", "check": [sum, first, last, sum of |x|]}.
+# cnn_step and resnet50 are wall times per call (host work included, synchronised), as GpuSuite times them; the
+# resnet50 check is ONNX Runtime (CPU) on the same light model file and input as jtiny's (argument --onnx-light DIR).
 import json
+import os
 import sys
+import time
 
 import torch
 
@@ -53,6 +57,65 @@ def x64_sum():
     return data(1 << 28).double().sum().item()
 
 
+def wall_med_ms(f):
+    """Median wall time of f() with the device synchronised, after warm-up: whole steps, host work included."""
+    for _ in range(3):
+        f()
+    torch.cuda.synchronize()
+    ts = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        f()
+        torch.cuda.synchronize()
+        ts.append((time.perf_counter() - t0) * 1e3)
+    ts.sort()
+    return ts[len(ts) // 2]
+
+
+def cnn_step_fn(compiled=False):
+    """TrainBench's CNN (random init), Adam 1e-3, one step on GpuSuite's fixed batch of 64."""
+    nn = torch.nn
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1),
+                        nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 7 * 7, 10)).cuda()
+    model = torch.compile(net) if compiled else net
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
+    x = data(64, 1, 28, 28)
+    y = torch.tensor([(7 * i) % 10 for i in range(64)], device="cuda")
+
+    def step():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
+def resnet50(light):
+    """torchvision's resnet50 (random weights: the light model's layers and FLOPs), batch 1, eager; and ONNX
+    Runtime's output for the light model file on the suite's input, as the check."""
+    import torchvision
+    out = {"case": "resnet50"}
+    net = torchvision.models.resnet50().cuda().eval()
+    x = data(1, 3, 224, 224)
+    with torch.no_grad():
+        out["eager_ms"] = wall_med_ms(lambda: net(x))
+        try:
+            compiled = torch.compile(net)
+            out["compile_ms"] = wall_med_ms(lambda: compiled(x))
+        except Exception as e:  # noqa: BLE001
+            out["compile_error"] = str(e).splitlines()[0][:120]
+    try:
+        import onnxruntime as ort
+        session = ort.InferenceSession(os.path.join(light, "light_resnet50.onnx"), providers=["CPUExecutionProvider"])
+        feed = {session.get_inputs()[0].name: x.cpu().numpy()}
+        out["check"] = check(torch.tensor(session.run(None, feed)[0]))
+    except ImportError:
+        out["check_error"] = "onnxruntime is not installed"
+    return out
+
+
 def cases():
     n = 1 << 28
     x = data(n)
@@ -71,7 +134,13 @@ def cases():
 
 
 def main():
-    only = sys.argv[1:]
+    args = sys.argv[1:]
+    light = None
+    if "--onnx-light" in args:
+        i = args.index("--onnx-light")
+        light = args[i + 1]
+        del args[i:i + 2]
+    only = args
     copy_src = data(1 << 28)
     dst = torch.empty_like(copy_src)
     copy_ms = med_ms(lambda: dst.copy_(copy_src))
@@ -97,6 +166,17 @@ def main():
             out["compile_error"] = str(e).splitlines()[0][:120]
         print(json.dumps(out), flush=True)
         torch.cuda.empty_cache()
+    if not only or "cnn_step" in only:
+        out = {"case": "cnn_step", "eager_ms": wall_med_ms(cnn_step_fn())}
+        try:
+            out["compile_ms"] = wall_med_ms(cnn_step_fn(compiled=True))
+        except Exception as e:  # noqa: BLE001
+            out["compile_error"] = str(e).splitlines()[0][:120]
+        print(json.dumps(out), flush=True)
+    if light and (not only or "resnet50" in only or "resnet50_nojit" in only):
+        r = resnet50(light)
+        print(json.dumps(r), flush=True)
+        print(json.dumps(dict(r, case="resnet50_nojit")), flush=True)
 
 
 if __name__ == "__main__":

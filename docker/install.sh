@@ -14,11 +14,12 @@ usage() {
   cat <<EOF
 usage: docker/install.sh --prefix DIR [--with-apt] [--with-jupyterlab] [--build | --no-build]
 Installs jtiny's Jupyter kernel the way the Docker image has it:
-  DIR/lib/jtiny/             the launcher, kernel/target/jtiny-kernel.jar and kernel/target/lib/ of this checkout
+  DIR/lib/jtiny/             the launcher, kernel/target/jtiny-kernel.jar and kernel/target/lib/ of this checkout,
+                             and notebooks/*.jsh (the kernelspec's JTINY_HOME is this folder)
   DIR/bin/jtiny, jtiny-lab   the command line (never builds) and the image's start/health command
   DIR/share/jupyter/kernels/jtiny/kernel.json   the kernelspec ("Java (jtiny)"), running the JDK 25 found now
   DIR/etc/jupyter/jupyter_{server,notebook}_config.json   jtiny as the default kernel (other settings kept)
-  DIR/share/jtiny/notebooks/ the notebooks
+  DIR/share/jtiny/notebooks/ the notebooks (and the scripts they run)
 Running it again gives the same result. The kernel part needs no root: DIR only has to be writable.
   --with-apt          first install the Debian packages (${APT_PACKAGES[*]})
                       and write /etc/OpenCL/vendors/nvidia.icd; needs root and apt-get
@@ -145,6 +146,9 @@ install_jtiny() {
   mkdir -p "$home.new/kernel/target" "$prefix/bin"
   cp "$ROOT/jtiny" "$home.new/jtiny"
   cp "$ROOT/kernel/target/jtiny-kernel.jar" "$home.new/kernel/target/"
+  # The launcher's home is the kernel's JTINY_HOME: scripts the notebooks run live beside it, as in a checkout.
+  mkdir -p "$home.new/notebooks"
+  cp "$ROOT"/notebooks/*.jsh "$home.new/notebooks/"
   cp -R "$ROOT/kernel/target/lib" "$home.new/kernel/target/lib"
   rm -rf "$home"
   mv "$home.new" "$home"
@@ -168,7 +172,7 @@ EOF
   local notebooks=$prefix/share/jtiny/notebooks
   rm -rf "$notebooks.new"
   mkdir -p "$notebooks.new"
-  cp "$ROOT"/notebooks/*.ipynb "$notebooks.new/"
+  cp "$ROOT"/notebooks/*.ipynb "$ROOT"/notebooks/*.jsh "$notebooks.new/"
   [[ -f $ROOT/notebooks/README.md ]] && cp "$ROOT/notebooks/README.md" "$notebooks.new/"
   rm -rf "$notebooks"
   mv "$notebooks.new" "$notebooks"

@@ -4,9 +4,8 @@ import json
 import re
 import sys
 
-from jupyter_client.manager import KernelManager
 import protocol_schema
-from kernel_session import TIMEOUT, error_text, out, result_text, run, stream
+from kernel_session import TIMEOUT, error_text, out, result_text, run, start, stream
 
 
 def data(outputs, kind, mime):
@@ -23,13 +22,8 @@ def shown(outputs, mime):
 
 def main():
     classes, load_file = sys.argv[2], sys.argv[3]
-    km = KernelManager(kernel_name=sys.argv[1])
-    km.start_kernel()
-    kc = km.client()
-    protocol_schema.watch(kc)
-    kc.start_channels()
+    km, kc = start(sys.argv[1])
     try:
-        kc.wait_for_ready(timeout=TIMEOUT)
         reply, outputs = run(kc, "%lsmagic")
         text = result_text(outputs)
         out("lsmagic", [reply["status"], "%%bench" in text, "%kernels" in text, "%maven" in text])

@@ -10,6 +10,18 @@ import protocol_schema
 TIMEOUT = 60
 
 
+def start(kernel_name):
+    """Starts the kernel named kernel_name and a client on it whose messages protocol_schema checks; waits until
+    it answers. Returns (manager, client)."""
+    km = KernelManager(kernel_name=kernel_name)
+    km.start_kernel()
+    kc = km.client()
+    protocol_schema.watch(kc)
+    kc.start_channels()
+    kc.wait_for_ready(timeout=TIMEOUT)
+    return km, kc
+
+
 def run(kc, code, timeout=TIMEOUT):
     """Executes code; returns (reply content, list of (msg_type, content) from iopub for this request)."""
     msg_id = kc.execute(code)
@@ -129,13 +141,8 @@ def out(name, value):
 
 
 def main():
-    km = KernelManager(kernel_name=sys.argv[1])
-    km.start_kernel()
-    kc = km.client()
-    protocol_schema.watch(kc)
-    kc.start_channels()
+    km, kc = start(sys.argv[1])
     try:
-        kc.wait_for_ready(timeout=TIMEOUT)
         info = kc.kernel_info(reply=True, timeout=TIMEOUT)["content"]
         out("kernel_info", [info.get("status"), info["language_info"]["name"], info["implementation"]])
 

@@ -67,4 +67,43 @@ class BeamTest {
         assertTrue(second.contains("beam r_256_320_96: " + m.group(2) + " (from the cache)"), second);
         for (int i = 0; i < want.length; i++) assertEquals(want[i], got[0][i], 1e-4 * Math.max(1, Math.abs(want[i])));
     }
+
+    /**
+     * A wide search (BEAM=4: 16 choices) over a convolution and a matmul: the choices include register tiles over
+     * other axis pairs than the last two, rectangular blocks and a fully unrolled 3-tap loop; every one computes
+     * the heuristic's values (Beam compares each output and would name a rejected one), and the result matches the
+     * Java device's.
+     */
+    @Test
+    void everyChoiceTheSearchTimesComputesTheSameValues() {
+        assumeTrue(Devices.available().contains("OPENCL:0"), "no OpenCL device");
+        Tensor.manualSeed(5);
+        float[] x = Tensor.randn(2, 8, 16, 16).toFloatArray(), w = Tensor.randn(16, 8, 3, 3).toFloatArray();
+        float[] a = Tensor.randn(128, 96).toFloatArray(), b = Tensor.randn(96, 160).toFloatArray();
+        java.util.function.Supplier<Tensor> conv = () -> dev.jtiny.nn.Conv.conv2d(Tensor.of(x, 2, 8, 16, 16), Tensor.of(w, 16, 8, 3, 3), null, 1, 1);
+        java.util.function.Supplier<Tensor> mm = () -> Tensor.of(a, 128, 96).matmul(Tensor.of(b, 96, 160));
+        Config.set("DEVICE", "JAVA");
+        float[] wantConv = conv.get().toFloatArray(), wantMm = mm.get().toFloatArray();
+
+        Config.set("CACHEDIR", cache.toString());
+        Config.set("DEVICE", "OPENCL:0");
+        Config.set("GROUPREDUCE", "1");
+        Config.set("BEAM", "4");
+        Config.set("DEBUG", "3");
+        Realizer.forgetRendered();
+        float[][] got = new float[2][];
+        String trace = traced(() -> {
+            got[0] = conv.get().toFloatArray();
+            got[1] = mm.get().toFloatArray();
+        });
+        for (int i = 0; i < wantConv.length; i++) assertEquals(wantConv[i], got[0][i], 1e-4 * Math.max(1, Math.abs(wantConv[i])), trace);
+        for (int i = 0; i < wantMm.length; i++) assertEquals(wantMm[i], got[1][i], 1e-4 * Math.max(1, Math.abs(wantMm[i])), trace);
+        assertTrue(!trace.contains("rejected"), trace);
+        var timed = trace.lines().filter(l -> l.startsWith("beam   [")).toList();
+        assertTrue(timed.size() >= 20, trace);
+        // Conv (output [N, Cout, H, W]): Cout and W tiled together, with the 3 taps of a row unrolled.
+        assertTrue(timed.stream().anyMatch(l -> l.contains("upcast output axes 1,3") && l.contains("unroll reduce by 3")), trace);
+        assertTrue(timed.stream().anyMatch(l -> l.matches(".*tile (\\d+)x(?!\\1 )\\d+ items.*")), () -> "no rectangular block\n" + trace);
+        assertEquals(2, Pattern.compile("beam r_\\w+: \\d+ choices in").matcher(trace).results().count(), trace);
+    }
 }

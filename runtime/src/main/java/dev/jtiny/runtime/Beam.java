@@ -16,8 +16,10 @@ import java.util.List;
  * The first time a kernel runs under BEAM=N (N > 0) on an OpenCL device, up to 4·N of its candidate layouts
  * ({@link KernelOptimizer#choices}: the heuristic's first) are compiled and run on the kernel's real buffers, each
  * timed as the best of {@value #TIMINGS} runs; the fastest wins, so the choice is never slower than the heuristic's
- * as measured. The choice is cached on disk per device and kernel, so later runs and processes do not search again.
- * DEBUG 2 prints what was tried and picked.
+ * as measured. Each choice's output is compared with the heuristic's, and one that differs is rejected (and named,
+ * at any DEBUG level): a search never trades correctness for speed. The search stops early after BEAMSECONDS
+ * (default 60) seconds. The choice is cached on disk per device and kernel, so later runs and processes do not
+ * search again. DEBUG 2 prints what was tried and picked; DEBUG 3 each choice's time.
  */
 final class Beam {
     static final int TIMINGS = 3;
@@ -46,12 +48,14 @@ final class Beam {
             }
         }
         int width = Math.max(1, Config.getInt("BEAM", 1)) * 4;
+        double budget = Config.getInt("BEAMSECONDS", 60);
         long t0 = System.nanoTime();
         Realizer.Rendered best = heuristic;
         double bestSeconds = time(heuristic, device, args), heuristicSeconds = bestSeconds;
-        int tried = 1;
+        Object want = output(device, args[0]);
+        int tried = 1, wrong = 0;
         for (LinearKernel lk : choices) {
-            if (tried >= width) break;
+            if (tried >= width || (System.nanoTime() - t0) * 1e-9 > budget) break;
             if (lk.opts().equals(heuristic.linear().opts())) continue;
             tried++;
             Realizer.Rendered r = Realizer.render(lk, device);
@@ -59,18 +63,28 @@ final class Beam {
             try {
                 s = time(r, device, args);
             } catch (DeviceException e) { // a layout the device refuses (resources, work-group size): not a choice
+                if (debug >= 3) Trace.out().println("beam   " + lk.opts() + ": refused by the device: " + e.getMessage().lines().findFirst().orElse(""));
                 continue;
             }
+            // A choice must compute what the heuristic's does (up to rounding: sums may be reassociated).
+            String differs = differs(args[0].dtype(), want, output(device, args[0]));
+            if (differs != null) {
+                wrong++;
+                Trace.out().println("beam " + lk.name() + ": rejected " + lk.opts() + ": " + differs);
+                continue;
+            }
+            if (debug >= 3) Trace.out().printf("beam   %s %.2fus%n", lk.opts(), s * 1e6);
             if (s < bestSeconds) {
                 best = r;
                 bestSeconds = s;
             }
         }
+        if (best != heuristic) time(best, device, args); // leave the chosen layout's output in the buffer
         CompileCache.put(KIND, key, best.linear().opts().toString().getBytes(StandardCharsets.UTF_8));
         if (debug >= 2) {
-            Trace.out().printf("beam %s: %d choices in %.1f ms, picked %s %.2fus (heuristic %s %.2fus)%n", best.linear().name(),
+            Trace.out().printf("beam %s: %d choices in %.1f ms, picked %s %.2fus (heuristic %s %.2fus)%s%n", best.linear().name(),
                     tried, (System.nanoTime() - t0) * 1e-6, best.linear().opts(), bestSeconds * 1e6,
-                    heuristic.linear().opts(), heuristicSeconds * 1e6);
+                    heuristic.linear().opts(), heuristicSeconds * 1e6, wrong > 0 ? ", " + wrong + " rejected as wrong" : "");
         }
         return best;
     }
@@ -81,5 +95,37 @@ final class Beam {
         double best = Double.POSITIVE_INFINITY;
         for (int i = 0; i < TIMINGS; i++) best = Math.min(best, device.launch(p, args, dims[0], dims[1], true));
         return best;
+    }
+
+    private static Object output(Device device, RawBuffer out) {
+        Object host = out.dtype().newHostArray(out.count());
+        device.copyOut(out, host);
+        return host;
+    }
+
+    /**
+     * Null when {@code got} matches {@code want}: floats to within a tolerance of the element plus the same of the
+     * mean magnitude (1e-3; 1e-2 for 16-bit floats), NaN matching NaN; other types exactly. Otherwise the first
+     * element that differs.
+     */
+    static String differs(DType dtype, Object want, Object got) {
+        int n = java.lang.reflect.Array.getLength(want);
+        double tolerance = dtype.itemSize == 2 && dtype.isFloat() ? 1e-2 : 1e-3, mean = 0;
+        if (dtype.isFloat()) for (int i = 0; i < n; i++) {
+            double w = dtype.read(want, i);
+            if (Double.isFinite(w)) mean += Math.abs(w) / n;
+        }
+        for (int i = 0; i < n; i++) {
+            if (dtype == DType.INT64) {
+                long w = ((long[]) want)[i], g = ((long[]) got)[i];
+                if (w != g) return "element " + i + " is " + g + ", the heuristic's layout gives " + w;
+                continue;
+            }
+            double w = dtype.read(want, i), g = dtype.read(got, i);
+            if (w == g || (Double.isNaN(w) && Double.isNaN(g))) continue;
+            if (dtype.isFloat() && Math.abs(w - g) <= tolerance * (Math.abs(w) + mean)) continue;
+            return "element " + i + " is " + g + ", the heuristic's layout gives " + w;
+        }
+        return null;
     }
 }

@@ -98,10 +98,13 @@ class DockerInstallTest {
         }
         List<String> shipped, installed;
         try (Stream<Path> a = Files.list(root().resolve("notebooks")); Stream<Path> b = Files.list(prefix.resolve("share/jtiny/notebooks"))) {
-            shipped = a.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ipynb")).sorted().toList();
-            installed = b.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ipynb")).sorted().toList();
+            shipped = a.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ipynb") || n.endsWith(".jsh")).sorted().toList();
+            installed = b.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ipynb") || n.endsWith(".jsh")).sorted().toList();
         }
-        assertTrue(shipped.contains("quickstart.ipynb"), shipped::toString);
+        assertTrue(shipped.contains("quickstart.ipynb") && shipped.contains("experiment.jsh"), shipped::toString);
+        // The kernel's JTINY_HOME (the installed launcher's folder) has the scripts the notebooks run, as a checkout does.
+        assertEquals(Files.readString(root().resolve("notebooks/experiment.jsh")),
+                Files.readString(prefix.resolve("lib/jtiny/notebooks/experiment.jsh")));
         assertEquals(shipped, installed);
         assertTrue(firstInstall.err().contains("done: kernel 'jtiny'"), firstInstall::toString);
     }
@@ -119,6 +122,7 @@ class DockerInstallTest {
         // The installed kernel must not reach back into the checkout it was installed from.
         assertEquals(prefix + "/lib/jtiny/kernel/target/jtiny-kernel.jar:" + prefix + "/lib/jtiny/kernel/target/lib/*", classPath, spec::toString);
         assertEquals("{connection_file}", spec.get("spec.argv.8"), spec::toString);
+        assertEquals(prefix + "/lib/jtiny", spec.get("spec.env.JTINY_HOME"), spec::toString);
     }
 
     @Test
@@ -151,6 +155,33 @@ class DockerInstallTest {
         assertTrue(Files.readString(cells.resolve(last + "stdout")).contains("devices [JAVA"), () -> read(cells.resolve(last + "stdout")));
         assertTrue(Files.readString(cells.resolve(last + "stdout")).contains(prefix + "/lib/jtiny/kernel/target/jtiny-kernel.jar"),
                 () -> "the engine did not run the installed jar: " + read(cells.resolve(last + "stdout")));
+    }
+
+    @Test
+    void theScriptingNotebookFindsTheInstalledLauncherThroughTheKernelspec() throws Exception {
+        // As in the image: the notebook is a copy in the user's folder, far from the launcher, and nothing but the
+        // kernelspec tells the kernel where jtiny lives (prefixEnv has no JTINY_HOME).
+        Path work = Files.createDirectories(dir.resolve("run-scripting"));
+        Path notebook = Files.copy(prefix.resolve("share/jtiny/notebooks/scripting.ipynb"), work.resolve("scripting.ipynb"));
+        var env = new HashMap<String, String>(prefixEnv());
+        env.put("JTINY_HOME", null);
+        Path cells = work.resolve("cells");
+        Result r = Processes.run(work, List.of(PYTHON, root().resolve("tests/src/test/python/run_notebook.py").toString(), "jtiny",
+                notebook.toString(), work.resolve("executed.ipynb").toString(), cells.toString()), env, Duration.ofMinutes(5));
+        assertEquals(0, r.exit(), () -> "the installed scripting notebook failed under nbclient\n" + r);
+        var stdout = new StringBuilder();
+        int n = 0;
+        for (; Files.exists(cells.resolve(n + ".source")); n++) {
+            String error = Files.readString(cells.resolve(n + ".error"));
+            int i = n;
+            assertEquals("", error, () -> "cell " + i + " failed: " + error);
+            stdout.append(Files.readString(cells.resolve(n + ".stdout")));
+        }
+        assertTrue(n >= 5, "only " + n + " code cells ran");
+        String out = stdout.toString();
+        assertTrue(out.contains("launcher: " + prefix + "/lib/jtiny/jtiny"), out);
+        assertTrue(out.contains("script:   " + prefix + "/lib/jtiny/notebooks/experiment.jsh"), out);
+        assertTrue(out.contains("exit code 0"), out);
     }
 
     @Test

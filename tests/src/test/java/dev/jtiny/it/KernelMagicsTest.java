@@ -40,8 +40,7 @@ class KernelMagicsTest {
         env.put("JTINY_MAVEN_OFFLINE", "1"); // %maven resolves from ~/.m2 only: no test downloads
         Result r = Processes.run(dir, List.of(PYTHON, script.toString(), "jtiny-magics-test", classes.toString(), load.toString()), env);
         assertEquals(0, r.exit(), r::toString);
-        var lines = new HashMap<String, String>();
-        r.out().lines().filter(l -> l.contains(": ")).forEach(l -> lines.put(l.substring(0, l.indexOf(": ")), l.substring(l.indexOf(": ") + 2)));
+        var lines = r.keyed();
 
         assertEquals("[\"ok\", true, true, true]", lines.get("lsmagic"), r::toString);
         assertEquals("[\"ok\", true]", lines.get("help"), r::toString);

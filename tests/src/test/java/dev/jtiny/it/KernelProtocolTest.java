@@ -45,8 +45,7 @@ class KernelProtocolTest {
         Path script = root().resolve("tests/src/test/python/kernel_session.py");
         Result r = Processes.run(dir, List.of(PYTHON, script.toString(), "jtiny-test"), jupyterEnv(dir));
         assertEquals(0, r.exit(), r::toString);
-        var lines = new HashMap<String, String>();
-        r.out().lines().filter(l -> l.contains(": ")).forEach(l -> lines.put(l.substring(0, l.indexOf(": ")), l.substring(l.indexOf(": ") + 2)));
+        var lines = r.keyed();
         assertEquals("[\"ok\", \"java\", \"jtiny\"]", lines.get("kernel_info"), r::toString);
         assertEquals("[\"ok\", \"2\"]", lines.get("one_plus_one"), r::toString);
         assertEquals("[\"ok\", \"hi\\n\"]", lines.get("stdout"), r::toString);
@@ -99,12 +98,6 @@ class KernelProtocolTest {
         assertEquals("true", lines.get("shutdown"), r::toString);
     }
 
-    private static Map<String, String> lines(Result r) {
-        var lines = new HashMap<String, String>();
-        r.out().lines().filter(l -> l.contains(": ")).forEach(l -> lines.put(l.substring(0, l.indexOf(": ")), l.substring(l.indexOf(": ") + 2)));
-        return lines;
-    }
-
     @Test
     void aBadlySignedMessageIsDroppedTheKernelListensOnLoopbackOnlySurvivesOomAndCrashesAndNamesErrors() throws Exception {
         Path script = root().resolve("tests/src/test/python/kernel_hardening.py");
@@ -116,7 +109,7 @@ class KernelProtocolTest {
         env.put("PYTHONPATH", script.getParent().toString());
         Result r = Processes.run(dir, List.of(PYTHON, script.toString(), "jtiny-test", marker.toString(), log.toString()), env);
         assertEquals(0, r.exit(), r::toString);
-        var lines = lines(r);
+        var lines = r.keyed();
         assertEquals("[[], false]", lines.get("bad_signature"), () -> "a forged execute_request got an answer or ran\n" + r);
         assertEquals("[\"ok\", \"2\", false]", lines.get("after_bad_signature"), r::toString);
         assertEquals("[true, false]", lines.get("log"), () -> "the kernel's stderr does not report the rejected signature\n" + r);

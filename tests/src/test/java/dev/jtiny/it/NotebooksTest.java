@@ -16,12 +16,12 @@ import static dev.jtiny.it.Processes.root;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -54,11 +54,12 @@ class NotebooksTest {
         Path copy = Files.copy(notebook, work.resolve(notebook.getFileName()));
         Path cells = work.resolve("cells");
         Path script = root().resolve("tests/src/test/python/run_notebook.py");
-        // The scripting notebook finds the jtiny launcher through JTINY_HOME: its copy here is outside the checkout.
-        var env = new HashMap<>(jupyterEnv(dir));
-        env.put("JTINY_HOME", root().toString());
-        Result r = run(work, List.of(PYTHON, script.toString(), "jtiny", copy.toString(),
-                work.resolve("executed.ipynb").toString(), cells.toString()), env);
+        // The scripting notebook's copy here is outside the checkout: it finds the launcher through the JTINY_HOME
+        // that ./jtiny install wrote into the kernelspec (this environment has none).
+        var env = new HashMap<String, String>(jupyterEnv(dir));
+        env.put("JTINY_HOME", null);
+        Result r = Processes.run(work, List.of(PYTHON, script.toString(), "jtiny", copy.toString(),
+                work.resolve("executed.ipynb").toString(), cells.toString()), env, NOTEBOOK_LIMIT);
         assertEquals(0, r.exit(), () -> notebook + " failed under nbclient\n" + r);
         System.out.print(r.out()); // "executed NAME in N s": how long each notebook takes in CI
         var out = new ArrayList<Cell>();
@@ -73,24 +74,9 @@ class NotebooksTest {
 
     /**
      * How long one notebook may take under nbclient: the training notebook trains for minutes on a 2-core CPU
-     * (Processes.run allows 120 s); its loop cell says how long it may run in its own metadata.
+     * (Processes.run allows 120 s by default); its loop cell says how long it may run in its own metadata.
      */
-    private static final long NOTEBOOK_MINUTES = 25;
-
-    private static Result run(Path dir, List<String> command, Map<String, String> env) throws IOException, InterruptedException {
-        Path out = Files.createTempFile(dir, "stdout", ".txt"), err = Files.createTempFile(dir, "stderr", ".txt");
-        var builder = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().putAll(env);
-        Process p = builder.start();
-        if (!p.waitFor(NOTEBOOK_MINUTES, TimeUnit.MINUTES)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly().waitFor();
-            fail("timed out after " + NOTEBOOK_MINUTES + " minutes: " + command + "\n" + Files.readString(out) + Files.readString(err));
-        }
-        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-    }
+    private static final Duration NOTEBOOK_LIMIT = Duration.ofMinutes(25);
 
     private static String read(Path cells, int i, String part) throws IOException {
         return Files.readString(cells.resolve(i + "." + part));

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,13 @@ final class Processes {
 
     record Result(int exit, String out, String err) {
         @Override public String toString() { return "exit " + exit + "\n--- stdout:\n" + out + "--- stderr:\n" + err; }
+
+        /** The "key: value" lines of stdout (the Python clients' report format), by key; a later line wins. */
+        Map<String, String> keyed() {
+            var lines = new HashMap<String, String>();
+            out.lines().filter(l -> l.contains(": ")).forEach(l -> lines.put(l.substring(0, l.indexOf(": ")), l.substring(l.indexOf(": ") + 2)));
+            return lines;
+        }
     }
 
     /** Debian's Python, which holds jupyter_client, nbclient and nbformat (not the python3 first on PATH). */
@@ -71,16 +80,28 @@ final class Processes {
         return run(dir, command, env);
     }
 
+    /** Runs {@code command} in {@code dir} with {@code env} added to this JVM's environment; at most 120 s. */
     static Result run(Path dir, List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+        return run(dir, command, env, Duration.ofSeconds(120));
+    }
+
+    /**
+     * The same with a time limit: past it the process and its descendants are killed and the test fails with what
+     * they printed. A {@code null} value in {@code env} unsets that variable.
+     */
+    static Result run(Path dir, List<String> command, Map<String, String> env, Duration limit) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "stdout", ".txt"), err = Files.createTempFile(dir, "stderr", ".txt");
         var builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().putAll(env);
+        env.forEach((k, v) -> {
+            if (v == null) builder.environment().remove(k); else builder.environment().put(k, v);
+        });
         Process p = builder.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly().waitFor();
-            fail("timed out after 120 s: " + command + "\n" + Files.readString(out) + Files.readString(err));
+            fail("timed out after " + limit.toSeconds() + " s: " + command + "\n" + Files.readString(out) + Files.readString(err));
         }
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }

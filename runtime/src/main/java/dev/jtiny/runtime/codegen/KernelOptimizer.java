@@ -1,6 +1,7 @@
 // Chooses how to lay out a kernel's work for a device: which axis to upcast, and by how many lanes.
 package dev.jtiny.runtime.codegen;
 
+import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.view.View;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +67,8 @@ public final class KernelOptimizer {
      * work item computes a tile of outputs (measured on an H200, fp32 4096: 8x8 with the reduction unrolled by 4
      * 4.6 ms, 8x4 6.2 ms, 4x4 6.1 ms), so every value it loads is used several times from registers, and a
      * work-group's 16x16 items cover a block whose loads come from cache. Smaller tiles when the large ones would
-     * leave compute units idle (1024: 4x4 0.12 ms against 8x8's 0.18).
+     * leave compute units idle (1024: 4x4 0.12 ms against 8x8's 0.18). Other shapes take the {@link #cost} model's
+     * first choice when it clearly pays.
      */
     /** Register tiles tried, largest first; the first that still gives every compute unit work is taken. */
     static final int[][] TILES = {{8, 8}, {8, 4}, {4, 4}, {2, 2}};
@@ -96,12 +98,23 @@ public final class KernelOptimizer {
                 return null;
             }
         }
-        return null;
+        if (!setting.isEmpty()) return null;
+        // No square tile fits the last two axes (a convolution's 56-wide rows): the layout the cost model ranks
+        // first over every pair of output axes, if it reads at most half as much per multiply-add as the plain
+        // kernel (H200, conv2d 32x64x56x56 by 128 3x3 filters: output channels by columns 8x8, the 3 taps
+        // unrolled, 0.75 ms against 2.29 untiled).
+        List<LinearKernel> ranked = rankedTiles(k, topReduce(k.root()), computeUnits, 1);
+        if (ranked.isEmpty()) return null;
+        return cost(ranked.getFirst(), computeUnits) * 2 <= cost(Linearizer.linearize(k), computeUnits) ? ranked.getFirst() : null;
     }
 
     /**
-     * What BEAM search times: the heuristic's choice first, then every work-group size, register tile (with and
-     * without unrolling) and lane count that applies, then the plain kernel; each choice once.
+     * What BEAM search may time: the heuristic's choice first; then, for a reduction into a 2-D (or larger) output,
+     * register tiles over every pair of output axes ({@link #BEAM_TILES}), each with the reduction's innermost loop
+     * unrolled 1, 4 or 8 times or completely when it is short (a convolution's 3 taps), and each with up to
+     * {@link #BLOCKS_PER_TILE} shapes of its block of work items; then every work-group size for a grouped
+     * reduction and every lane count that applies; then the plain kernel. Each choice once. Tiles are listed before
+     * the rest for kernels that can be tiled (a matmul or convolution gains most there); Beam ranks them.
      */
     public static List<LinearKernel> choices(Kernel k, int lanes, boolean groups, int computeUnits) {
         var out = new java.util.LinkedHashMap<String, LinearKernel>();
@@ -115,24 +128,14 @@ public final class KernelOptimizer {
         };
         add.accept(() -> optimize(k, lanes, groups, computeUnits));
         if (groups) {
-            if (topReduce(k.root()) != null) for (int g : GROUPS) add.accept(() -> {
+            KNode.Reduce reduce = topReduce(k.root());
+            if (reduce != null) {
+                for (LinearKernel lk : rankedTiles(k, reduce, computeUnits, Config.getInt("BEAMKEEP", RANK_KEEP))) add.accept(() -> lk);
+            }
+            if (reduce != null) for (int g : GROUPS) add.accept(() -> {
                 LinearKernel lk = Linearizer.linearize(k, Linearizer.Upcast.NONE, g);
                 return coalesced(lk) ? lk : null;
             });
-            int[] out2 = k.outShape();
-            int c = out2.length - 1;
-            while (c >= 0 && out2[c] == 1) c--;
-            int r = c - 1;
-            while (r >= 0 && out2[r] == 1) r--;
-            if (r >= 0 && topReduce(k.root()) != null) {
-                int rr = r, cc = c;
-                for (int[] t : new int[][]{{8, 8}, {8, 4}, {4, 8}, {4, 4}, {4, 2}, {2, 4}, {2, 2}}) {
-                    if (out2[rr] % (t[0] * TILE_ITEMS) != 0 || out2[cc] % (t[1] * TILE_ITEMS) != 0) continue;
-                    for (int u : new int[]{1, TILE_UNROLL}) {
-                        add.accept(() -> Linearizer.linearize(k, Linearizer.Upcast.tile(rr, t[0], cc, t[1], u), 0, TILE_ITEMS));
-                    }
-                }
-            }
             for (int l : new int[]{2, 4}) for (Linearizer.Upcast up : candidates(k, l)) add.accept(() -> {
                 LinearKernel lk = Linearizer.linearize(k, up);
                 return score(lk) > 0 ? lk : null;
@@ -140,6 +143,190 @@ public final class KernelOptimizer {
         }
         add.accept(() -> Linearizer.linearize(k));
         return List.copyOf(out.values());
+    }
+
+    /** Tiles kept after the first ranking (axis pair and tile; BEAMKEEP overrides); each is then tried with every unroll and block. */
+    static final int RANK_KEEP = 12;
+
+    /**
+     * Tiled layouts, best first by {@link #cost}: first every axis pair and register tile (plain loop, squarest
+     * block) is ranked, then the best {@code keep} get every unroll and block shape, ranked within their tile
+     * (a block after the squarest counts 15% worse per place, since blocks do not change the model's cost), and
+     * the list takes each tile's best, then each tile's second best, and so on.
+     */
+    static List<LinearKernel> rankedTiles(Kernel k, KNode.Reduce reduce, int computeUnits, int keep) {
+        record Ranked(LinearKernel lk, List<TileChoice> variants, double key) {}
+        var byTile = new java.util.LinkedHashMap<List<Integer>, List<TileChoice>>();
+        for (TileChoice t : tileChoices(k, reduce)) {
+            byTile.computeIfAbsent(List.of(t.rowAxis(), t.rows(), t.colAxis(), t.cols()), x -> new ArrayList<>()).add(t);
+        }
+        List<Ranked> tiles = new ArrayList<>();
+        for (List<TileChoice> variants : byTile.values()) {
+            LinearKernel lk = tile(k, variants.getFirst()); // unroll 1, squarest block
+            if (lk != null) tiles.add(new Ranked(lk, variants, cost(lk, computeUnits)));
+        }
+        tiles.sort(java.util.Comparator.comparingDouble(Ranked::key));
+        List<List<Ranked>> families = new ArrayList<>();
+        for (Ranked r : tiles.subList(0, Math.min(keep, tiles.size()))) {
+            var blockPlace = new java.util.HashMap<List<Integer>, Integer>();
+            List<Ranked> family = new ArrayList<>();
+            for (TileChoice t : r.variants()) {
+                int place = blockPlace.computeIfAbsent(List.of(t.blockRows(), t.blockCols()), x -> blockPlace.size());
+                LinearKernel lk = t == r.variants().getFirst() ? r.lk() : tile(k, t);
+                if (lk != null) family.add(new Ranked(lk, List.of(), cost(lk, computeUnits) * (1 + 0.15 * place)));
+            }
+            family.sort(java.util.Comparator.comparingDouble(Ranked::key));
+            families.add(family);
+        }
+        // Round robin over the tiles, best first: each tile's best variant, then each one's second best, and so on.
+        // The model is rough; a search of a few choices should still see several tile shapes and axis pairs.
+        List<LinearKernel> all = new ArrayList<>();
+        for (int i = 0; families.stream().anyMatch(f -> !f.isEmpty()); i++) {
+            for (List<Ranked> f : families) if (!f.isEmpty()) all.add(f.removeFirst().lk());
+        }
+        return all;
+    }
+
+    private static LinearKernel tile(Kernel k, TileChoice t) {
+        try {
+            return Linearizer.linearize(k, Linearizer.Upcast.tile(t.rowAxis(), t.rows(), t.colAxis(), t.cols(), t.unroll()),
+                    0, t.blockRows(), t.blockCols());
+        } catch (Linearizer.CannotUpcast e) {
+            return null;
+        }
+    }
+
+    /**
+     * A rough model of a tiled reduction's time, for ranking: per multiply-accumulate in the innermost loop, the
+     * 32-byte sectors that 8 neighbouring work items read together (so coalesced reads, and reads every item shares,
+     * are cheap; strided ones are not) divided among them, plus a tenth per load instruction an item issues (four
+     * consecutive unguarded elements are one wide load, as the OpenCL renderer emits them); scaled up when the
+     * kernel has fewer work items than two groups of 256 per compute unit. Infinite for a kernel without a loop.
+     */
+    public static double cost(LinearKernel lk, int computeUnits) {
+        List<UOp> u = lk.uops();
+        int start = -1;
+        for (int i = 0; i < u.size(); i++) if (u.get(i) instanceof UOp.Loop) start = i;
+        if (start < 0) return Double.POSITIVE_INFINITY;
+        List<String> loopVars = new ArrayList<>();
+        for (UOp op : u) if (op instanceof UOp.Loop l) loopVars.add(l.var());
+        List<UOp.Load> loads = new ArrayList<>();
+        long accumulates = 0;
+        int depth = 0;
+        for (int i = start + 1; i < u.size(); i++) {
+            UOp op = u.get(i);
+            if (op instanceof UOp.Loop || op instanceof UOp.If) depth++;
+            else if (op instanceof UOp.End && depth-- == 0) break;
+            else if (op instanceof UOp.Load l) loads.add(l);
+            else if (op instanceof UOp.Accumulate a) accumulates += a.vec() ? lk.lanes() : 1;
+        }
+        if (accumulates == 0) return Double.POSITIVE_INFINITY;
+        int items = (int) Math.min(NEIGHBOURS, Math.max(1, lk.global()));
+        var sectors = new java.util.HashSet<List<Long>>();
+        var wide = new java.util.HashMap<Integer, java.util.Set<Long>>(); // unguarded addresses of item 0, per argument
+        long scalar = 0;
+        for (UOp.Load l : loads) {
+            int lanes = l.vec() ? lk.lanes() : 1;
+            boolean guarded = !(l.valid() instanceof dev.jtiny.runtime.view.Expr.Num);
+            long itemSize = l.dtype().itemSize;
+            for (int item = 0; item < items; item++) {
+                for (int lane = 0; lane < lanes; lane++) {
+                    Long address = evaluate(l.index(), item, lane, loopVars);
+                    if (address == null) return Double.POSITIVE_INFINITY;
+                    sectors.add(List.of((long) l.arg(), address * itemSize / 32));
+                    if (item > 0) continue;
+                    if (guarded) scalar++;
+                    else wide.computeIfAbsent(l.arg(), x -> new java.util.HashSet<>()).add(address);
+                }
+            }
+        }
+        long instructions = scalar;
+        for (var set : wide.values()) {
+            for (long e : set) {
+                if (set.contains(e - 1)) continue; // not the start of a run
+                int run = 1;
+                while (set.contains(e + run)) run++;
+                instructions += (run + 3) / 4;
+            }
+        }
+        double perItem = (double) sectors.size() / items + 0.1 * instructions;
+        double fill = Math.max(1.0, 512.0 * computeUnits / Math.max(1, lk.global()));
+        return perItem / accumulates * fill;
+    }
+
+    /** Work items whose reads the cost model pools: neighbours in a group, which the GPU serves together. */
+    static final int NEIGHBOURS = 8;
+
+    /** The value of {@code e} for work item {@code item}, lane {@code lane}, every loop at 0 (null if it has other variables). */
+    private static Long evaluate(dev.jtiny.runtime.view.Expr e, long item, long lane, List<String> loopVars) {
+        e = e.substitute("gidx", item).substitute(Lanes.LANE, lane);
+        for (String v : loopVars) e = e.substitute(v, 0);
+        return e instanceof dev.jtiny.runtime.view.Expr.Num n ? n.value() : null;
+    }
+
+    /** Register tiles (output rows x columns per work item) BEAM tries; at most 64 outputs, so they stay in registers. */
+    static final int[][] BEAM_TILES = {{8, 8}, {8, 4}, {4, 8}, {4, 4}, {8, 2}, {2, 8}, {4, 2}, {2, 4}, {2, 2}, {8, 1}, {1, 8},
+            {4, 1}, {1, 4}};
+    /** Block shapes tried per register tile: the squarest that fits, then one wider and one taller. */
+    static final int BLOCKS_PER_TILE = 3;
+
+    /** One tiled layout: a register tile along two output axes, the reduction's unroll, the block of work items. */
+    record TileChoice(int rowAxis, int rows, int colAxis, int cols, int unroll, int blockRows, int blockCols) {}
+
+    /** Every tiled layout of a reduction kernel whose output has at least two axes longer than one; none when too small. */
+    static List<TileChoice> tileChoices(Kernel k, KNode.Reduce reduce) {
+        int[] out = k.outShape();
+        List<TileChoice> c = new ArrayList<>();
+        if (View.numel(out) < (1 << 12)) return c;
+        int last = reduce.axes()[0];
+        for (int x : reduce.axes()) last = Math.max(last, x);
+        int inner = reduce.src().shape()[last];
+        var unrolls = new java.util.LinkedHashSet<Integer>(List.of(1, TILE_UNROLL, 8));
+        if (inner > 1 && inner <= 9) unrolls.add(inner);
+        for (int r = 0; r < out.length; r++) {
+            if (out[r] == 1) continue;
+            for (int col = r + 1; col < out.length; col++) {
+                if (out[col] == 1) continue;
+                for (int[] t : BEAM_TILES) {
+                    if (out[r] % t[0] != 0 || out[col] % t[1] != 0) continue;
+                    for (int[] b : blocks(out[r] / t[0], out[col] / t[1])) {
+                        for (int u : unrolls) {
+                            if (u > 1 && inner % u != 0) continue;
+                            c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1]));
+                        }
+                    }
+                }
+            }
+        }
+        return c;
+    }
+
+    /**
+     * Block shapes (rows x columns of work items, 64 to 256 in all, each side at least 4 where the grid allows)
+     * for a grid of {@code rows} x {@code cols} work items: the squarest first, then the widest and the tallest;
+     * each side divides the grid's.
+     */
+    static List<int[]> blocks(int rows, int cols) {
+        List<int[]> fits = new ArrayList<>();
+        for (int bc = Math.min(4, cols); bc <= Math.min(cols, 64); bc++) {
+            if (cols % bc != 0) continue;
+            for (int br = Math.min(4, rows); br <= Math.min(rows, 256 / bc); br++) {
+                if (rows % br == 0 && br * bc >= 64) fits.add(new int[]{br, bc});
+            }
+        }
+        if (fits.isEmpty()) return fits;
+        // Squarest (largest block among the squarest), then widest, then tallest; distinct, at most BLOCKS_PER_TILE.
+        java.util.Comparator<int[]> square = java.util.Comparator.<int[]>comparingDouble(b -> Math.abs(Math.log((double) b[0] / b[1])))
+                .thenComparingInt(b -> -b[0] * b[1]);
+        List<int[]> picked = new ArrayList<>();
+        picked.add(fits.stream().min(square).orElseThrow());
+        fits.stream().max(java.util.Comparator.<int[]>comparingInt(b -> b[1]).thenComparingInt(b -> b[0] * b[1])).ifPresent(picked::add);
+        fits.stream().max(java.util.Comparator.<int[]>comparingInt(b -> b[0]).thenComparingInt(b -> b[0] * b[1])).ifPresent(picked::add);
+        List<int[]> distinct = new ArrayList<>();
+        for (int[] b : picked) {
+            if (distinct.stream().noneMatch(d -> java.util.Arrays.equals(d, b)) && distinct.size() < BLOCKS_PER_TILE) distinct.add(b);
+        }
+        return distinct;
     }
 
     private static LinearKernel grouped(Kernel k) {

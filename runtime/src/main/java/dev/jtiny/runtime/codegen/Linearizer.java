@@ -99,6 +99,16 @@ public final class Linearizer {
      * input many times from cache instead of one long strip once.
      */
     public static LinearKernel linearize(Kernel k, Upcast up, int group, int tile) {
+        return linearize(k, up, group, tile, tile);
+    }
+
+    /**
+     * The same with a {@code tileRows} x {@code tileCols} block of work items (along the upcast's first and second
+     * axis): a rectangle fits outputs whose sides a square does not divide (a convolution's 56-wide rows), and
+     * changes which band of each input a work-group shares. Zero for both: no blocks.
+     */
+    public static LinearKernel linearize(Kernel k, Upcast up, int group, int tileRows, int tileCols) {
+        if ((tileRows > 0) != (tileCols > 0)) throw new IllegalArgumentException("a block has two sides or none");
         if (group > 0 && up.lanes > 1) throw new IllegalArgumentException("a kernel is either upcast or grouped");
         Linearizer l = new Linearizer(up, group);
         int[] out = k.outShape();
@@ -118,16 +128,17 @@ public final class Linearizer {
         Expr gidx = Expr.var("gidx", 0, Math.max(n - 1, 0));
         Expr[] idx;
         if (group > 0 && !l.inner.isEmpty()) l.precompute(gidx, out);
-        if (tile > 0) {
-            if (!two || global[up.axis] % tile != 0 || global[up.axis2] % tile != 0) throw new CannotUpcast();
-            // gidx = (outer block, row in block, column in block): blocks of tile x tile items, row-major.
+        if (tileRows > 0) {
+            if (!two || global[up.axis] % tileRows != 0 || global[up.axis2] % tileCols != 0) throw new CannotUpcast();
+            // gidx = (outer block, row in block, column in block): blocks of tileRows x tileCols items, row-major.
             int[] blocks = global.clone();
-            blocks[up.axis] /= tile;
-            blocks[up.axis2] /= tile;
-            Expr inBlock = Expr.mod(gidx, (long) tile * tile);
-            idx = ShapeTracker.unravel(Expr.div(gidx, (long) tile * tile), blocks);
-            idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], tile), Expr.div(inBlock, tile));
-            idx[up.axis2] = Expr.add(Expr.mul(idx[up.axis2], tile), Expr.mod(inBlock, tile));
+            blocks[up.axis] /= tileRows;
+            blocks[up.axis2] /= tileCols;
+            long items = (long) tileRows * tileCols;
+            Expr inBlock = Expr.mod(gidx, items);
+            idx = ShapeTracker.unravel(Expr.div(gidx, items), blocks);
+            idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], tileRows), Expr.div(inBlock, tileCols));
+            idx[up.axis2] = Expr.add(Expr.mul(idx[up.axis2], tileCols), Expr.mod(inBlock, tileCols));
         } else {
             idx = ShapeTracker.unravel(gidx, global);
         }
@@ -148,7 +159,7 @@ public final class Linearizer {
         }
         l.uops.add(new UOp.Store(0, k.argTypes().getFirst(), flat, v, storeVec));
         if (group > 0) l.uops.add(new UOp.End());
-        List<String> opts = up.lanes > 1 ? (tile > 0 ? List.of(up.toString(), "tile " + tile + "x" + tile + " items")
+        List<String> opts = up.lanes > 1 ? (tileRows > 0 ? List.of(up.toString(), "tile " + tileRows + "x" + tileCols + " items")
                 : List.of(up.toString())) : group > 0 ? List.of("group reduce by " + group) : List.of();
         return new LinearKernel(name(k), List.copyOf(l.uops), k.argTypes(), (int) n, up.lanes, l.flops * n,
                 k.fusedOps(), opts, group);

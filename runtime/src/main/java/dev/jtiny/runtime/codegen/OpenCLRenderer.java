@@ -79,8 +79,9 @@ public final class OpenCLRenderer extends CStyleRenderer {
      * 16-byte accesses where four float loads (or stores) of one block read (or write) four consecutive elements
      * starting at a multiple of 4: one {@code float4} access instead of four (buffers are allocated aligned, and a
      * view's offset is part of the index, so the multiple of 4 makes the address 16-byte aligned). A load repeated
-     * in its block (lanes of a register tile share rows and columns) reads the first copy. Returns the replacement
-     * line for each changed statement ("" drops it).
+     * in its block (lanes of a register tile share rows and columns), guarded or not, reads the first copy: a
+     * convolution tiled over output channels would otherwise repeat each padded input read once per channel.
+     * Returns the replacement line for each changed statement ("" drops it).
      */
     static Map<UOp, String> wideAccesses(List<UOp> uops) {
         Map<UOp, String> out = new java.util.IdentityHashMap<>();
@@ -89,10 +90,12 @@ public final class OpenCLRenderer extends CStyleRenderer {
             if (i < uops.size() && !(uops.get(i) instanceof UOp.Loop || uops.get(i) instanceof UOp.If || uops.get(i) instanceof UOp.End)) continue;
             List<UOp> block = uops.subList(start, i);
             start = i + 1;
-            Map<String, UOp.Load> loads = new java.util.HashMap<>(); // "arg:index" -> first load of it in the block
+            Map<String, UOp.Load> loads = new java.util.HashMap<>(); // "arg:index" -> first unguarded load of it in the block
+            Map<String, UOp.Load> guarded = new java.util.HashMap<>(); // "arg:index:valid" -> first guarded load
             for (UOp u : block) {
-                if (!(u instanceof UOp.Load l) || !l.valid().equals(Expr.TRUE)) continue;
-                UOp.Load first = loads.putIfAbsent(l.arg() + ":" + l.index(), l);
+                if (!(u instanceof UOp.Load l)) continue;
+                UOp.Load first = l.valid().equals(Expr.TRUE) ? loads.putIfAbsent(l.arg() + ":" + l.index(), l)
+                        : guarded.putIfAbsent(l.arg() + ":" + l.index() + ":" + l.valid(), l);
                 if (first != null) out.put(l, type(l.dtype()) + " " + l.out() + " = " + first.out() + ";");
             }
             for (UOp.Load l : loads.values()) {
