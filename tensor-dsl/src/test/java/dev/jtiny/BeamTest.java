@@ -70,7 +70,8 @@ class BeamTest {
 
     /**
      * A wide search (BEAM=4: 16 choices) over a convolution and a matmul: the choices include register tiles over
-     * other axis pairs than the last two, rectangular blocks and a fully unrolled 3-tap loop; every one computes
+     * other axis pairs than the last two, rectangular blocks, a fully unrolled 3-tap loop and reductions staged
+     * through local memory; every one computes
      * the heuristic's values (Beam compares each output and would name a rejected one), and the result matches the
      * Java device's.
      */
@@ -79,9 +80,9 @@ class BeamTest {
         assumeTrue(Devices.available().contains("OPENCL:0"), "no OpenCL device");
         Tensor.manualSeed(5);
         float[] x = Tensor.randn(2, 8, 16, 16).toFloatArray(), w = Tensor.randn(16, 8, 3, 3).toFloatArray();
-        float[] a = Tensor.randn(128, 96).toFloatArray(), b = Tensor.randn(96, 160).toFloatArray();
+        float[] a = Tensor.randn(128, 96).toFloatArray(), b = Tensor.randn(96, 256).toFloatArray();
         java.util.function.Supplier<Tensor> conv = () -> dev.jtiny.nn.Conv.conv2d(Tensor.of(x, 2, 8, 16, 16), Tensor.of(w, 16, 8, 3, 3), null, 1, 1);
-        java.util.function.Supplier<Tensor> mm = () -> Tensor.of(a, 128, 96).matmul(Tensor.of(b, 96, 160));
+        java.util.function.Supplier<Tensor> mm = () -> Tensor.of(a, 128, 96).matmul(Tensor.of(b, 96, 256));
         Config.set("DEVICE", "JAVA");
         float[] wantConv = conv.get().toFloatArray(), wantMm = mm.get().toFloatArray();
 
@@ -104,6 +105,9 @@ class BeamTest {
         // Conv (output [N, Cout, H, W]): Cout and W tiled together, with the 3 taps of a row unrolled.
         assertTrue(timed.stream().anyMatch(l -> l.contains("upcast output axes 1,3") && l.contains("unroll reduce by 3")), trace);
         assertTrue(timed.stream().anyMatch(l -> l.matches(".*tile (\\d+)x(?!\\1 )\\d+ items.*")), () -> "no rectangular block\n" + trace);
+        // Matmul: reductions staged through local memory in chunks of 8 and 16.
+        assertTrue(timed.stream().anyMatch(l -> l.contains("stage reduce by 8 in local memory")), trace);
+        assertTrue(timed.stream().anyMatch(l -> l.contains("stage reduce by 16 in local memory")), trace);
         assertEquals(2, Pattern.compile("beam r_\\w+: \\d+ choices in").matcher(trace).results().count(), trace);
     }
 }

@@ -95,6 +95,9 @@ class GroupedReductionTest {
         var k = KernelLog.since(mark).stream().filter(e -> e.name().startsWith("r_")).findFirst().orElseThrow();
         // The tile size depends on the device's compute units; with 4 columns the loads of B and the stores are float4.
         assertTrue(k.opts().contains("tile 16x16 items"), () -> k.opts() + "\n" + k.source());
+        // A square tile's reduction runs in chunks of 8 copied into local memory by the whole work-group.
+        assertTrue(k.opts().getFirst().contains("stage reduce by 8 in local memory"), () -> k.opts() + "\n" + k.source());
+        assertTrue(k.source().contains("__local float lds0[") && k.source().contains("barrier(CLK_LOCAL_MEM_FENCE);"), k::source);
         assertTrue(!k.opts().getFirst().endsWith("x4") || k.source().contains("float4"), k::source);
 
         List<String> batched = check(new int[]{4, 128, 64}, 1e-4, x -> x.matmul(x.permute(0, 2, 1)));

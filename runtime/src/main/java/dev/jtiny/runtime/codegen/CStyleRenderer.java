@@ -38,7 +38,21 @@ abstract class CStyleRenderer implements Renderer {
             case UOp.LaneReduce lr -> throw new IllegalStateException("lanes must be expanded before rendering scalars");
             case UOp.GroupReduce g -> groupReduce(g);
             case UOp.Store s -> store(s);
+            case UOp.Shared sh -> ""; // declared with the kernel's other work-group memory
+            case UOp.SharedStore st -> sharedStore(st);
+            case UOp.SharedLoad l -> localType(l.dtype()) + " " + l.out() + " = " + l.name() + "[" + l.index().render() + "];";
+            case UOp.Barrier b -> barrier();
         };
+    }
+
+    /** A store into work-group memory; only renderers of staged kernels have it. */
+    String sharedStore(UOp.SharedStore s) {
+        throw new IllegalStateException(getClass().getSimpleName() + " has no work-group memory");
+    }
+
+    /** A work-group barrier; only renderers of staged kernels have it. */
+    String barrier() {
+        throw new IllegalStateException(getClass().getSimpleName() + " has no work-group barriers");
     }
 
     /** The statements of a reduction across a work-group; only renderers of grouped kernels have them. */

@@ -46,6 +46,11 @@ public final class Lanes {
                 case UOp.Accumulate a when a.vec() -> {
                     for (int i = 0; i < lanes; i++) out.add(new UOp.Accumulate(a.acc() + "_" + i, a.dtype(), a.op(), name(a.value(), i, vec), false));
                 }
+                case UOp.SharedLoad l when l.vec() -> {
+                    vec.add(l.out());
+                    for (int i = 0; i < lanes; i++) out.add(new UOp.SharedLoad(l.out() + "_" + i, l.dtype(), l.name(),
+                            l.index().substitute(LANE, i), false));
+                }
                 case UOp.Store s when s.vec() -> {
                     for (int i = 0; i < lanes; i++) out.add(new UOp.Store(s.arg(), s.dtype(), s.index().substitute(LANE, i), name(s.value(), i, vec), false));
                 }

@@ -31,10 +31,21 @@ public final class Linearizer {
      * {@code axis2 >= 0}, along two output axes at once (a register tile of {@code lanes / lanes2} by
      * {@code lanes2} outputs per work item: lane {@code l} is row {@code l / lanes2}, column {@code l % lanes2}).
      */
-    public record Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll) {
+    public record Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll, int stage) {
         public static final Upcast NONE = new Upcast(1, false, -1);
 
-        public Upcast(int lanes, boolean onReduce, int axis) { this(lanes, onReduce, axis, -1, 1, 1); }
+        public Upcast(int lanes, boolean onReduce, int axis) { this(lanes, onReduce, axis, -1, 1, 1, 0); }
+
+        public Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll) {
+            this(lanes, onReduce, axis, axis2, lanes2, unroll, 0);
+        }
+
+        /**
+         * The same tile with its reduction staged through work-group memory, {@code chunk} elements of the reduced
+         * axis at a time: the group's items first copy the chunk of each input their block reads (coalesced, each
+         * element once), wait, then compute from the copy. Needs a block of exactly {@link #STAGE_GROUP} items.
+         */
+        public Upcast staged(int chunk) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk); }
 
         /**
          * A {@code rows} x {@code cols} tile of outputs along output axes {@code axis} and {@code axis2}; the
@@ -46,10 +57,13 @@ public final class Linearizer {
 
         @Override public String toString() {
             if (axis2 >= 0) return "upcast output axes " + axis + "," + axis2 + " by " + lanes / lanes2 + "x" + lanes2
-                    + (unroll > 1 ? ", unroll reduce by " + unroll : "");
+                    + (unroll > 1 ? ", unroll reduce by " + unroll : "") + (stage > 0 ? ", stage reduce by " + stage + " in local memory" : "");
             return lanes == 1 ? "none" : "upcast " + (onReduce ? "reduce" : "output") + " axis " + axis + " by " + lanes;
         }
     }
+
+    /** Work items in a staged kernel's work-group (its block): the launch's work-group size on GPUs. */
+    public static final int STAGE_GROUP = 256;
 
     /** Thrown when an upcast cannot be expressed (a guard that differs per lane); the caller tries another. */
     static final class CannotUpcast extends RuntimeException {
@@ -67,7 +81,20 @@ public final class Linearizer {
     private final Deque<Map<Object, String>> scopes = new ArrayDeque<>();
     private final Deque<Long> loopExtents = new ArrayDeque<>();
     private final Map<KNode, Integer> ids = new IdentityHashMap<>();
-    private int nextVar, nextLoop, reduceDepth;
+    private int nextVar, nextLoop, reduceDepth, nextShared;
+    /**
+     * A tiled kernel's block, for staging: the output axes of its rows and columns, where the block starts along
+     * each ({@code base}), the output's offset from there for this item and lane ({@code local}), and the block's
+     * extent in outputs ({@code span}).
+     */
+    private int rowAxis = -1, colAxis = -1, rowSpan, colSpan, blockItems;
+    private Expr rowBase, rowLocal, colBase, colLocal, inBlockItem;
+    /** Loads a staged reduction reads from work-group memory: the array, the side it spans, the item's offset. */
+    private record StagedLoad(String array, int span, Expr local) {}
+    private final Map<KNode.Load, StagedLoad> staged = new IdentityHashMap<>();
+    /** The chunk offset along the reduced axis that staged loads read at. */
+    private Expr stagedK;
+    private final List<UOp> shared = new ArrayList<>();
     private boolean grouped;
     private long flops;
 
@@ -137,6 +164,17 @@ public final class Linearizer {
             long items = (long) tileRows * tileCols;
             Expr inBlock = Expr.mod(gidx, items);
             idx = ShapeTracker.unravel(Expr.div(gidx, items), blocks);
+            int tr = up.lanes / up.lanes2, tc = up.lanes2;
+            l.rowAxis = up.axis;
+            l.colAxis = up.axis2;
+            l.rowSpan = tileRows * tr;
+            l.colSpan = tileCols * tc;
+            l.blockItems = (int) items;
+            l.inBlockItem = inBlock;
+            l.rowBase = Expr.mul(idx[up.axis], (long) tileRows * tr);
+            l.colBase = Expr.mul(idx[up.axis2], (long) tileCols * tc);
+            l.rowLocal = Expr.add(Expr.mul(Expr.div(inBlock, tileCols), tr), Expr.div(l.lane, tc));
+            l.colLocal = Expr.add(Expr.mul(Expr.mod(inBlock, tileCols), tc), Expr.mod(l.lane, tc));
             idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], tileRows), Expr.div(inBlock, tileCols));
             idx[up.axis2] = Expr.add(Expr.mul(idx[up.axis2], tileCols), Expr.mod(inBlock, tileCols));
         } else {
@@ -148,7 +186,10 @@ public final class Linearizer {
         } else if (up.lanes > 1 && !up.onReduce) {
             idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], up.lanes), l.lane);
         }
+        if (up.stage > 0 && (tileRows == 0 || tileRows * tileCols != STAGE_GROUP)) throw new CannotUpcast();
         String v = l.emit(k.root(), idx);
+        if (up.stage > 0 && l.shared.isEmpty()) throw new CannotUpcast(); // nothing was staged
+        l.uops.addAll(0, l.shared);
         int[] strides = View.canonicalStrides(out);
         Expr flat = Expr.num(0);
         for (int i = 0; i < out.length; i++) if (out[i] != 1) flat = Expr.add(flat, Expr.mul(idx[i], strides[i]));
@@ -277,6 +318,15 @@ public final class Linearizer {
         String hit = lookup(key);
         if (hit != null) return hit;
         String out = switch (node) {
+            case KNode.Load l when staged.containsKey(l) -> {
+                StagedLoad st = staged.get(l);
+                Expr index = Expr.add(Expr.mul(stagedK, st.span()), st.local());
+                String name = fresh("val");
+                boolean v = laneDependent(index);
+                uops.add(new UOp.SharedLoad(name, l.dtype(), st.array(), index, v));
+                if (v) vec.add(name);
+                yield name;
+            }
             case KNode.Load l -> {
                 Expr[] fv = l.st().expr(idx);
                 String name = fresh("val");
@@ -350,6 +400,7 @@ public final class Linearizer {
     }
 
     private String emitReduce(KNode.Reduce r, Expr[] idx) {
+        if (upcast.stage > 0 && reduceDepth == 0) return emitStagedReduce(r, idx);
         int[] srcShape = r.src().shape();
         Expr[] inner = idx.clone();
         List<Integer> axes = Arrays.stream(r.axes()).sorted().boxed().toList();
@@ -416,6 +467,100 @@ public final class Linearizer {
         }
         if (accVec) vec.add(acc);
         return acc;
+    }
+
+    /**
+     * A tiled reduction over one axis whose inputs each vary along the block's rows or its columns (a matmul's A and
+     * B): for each chunk of {@code stage} elements of the reduced axis, the group's {@value #STAGE_GROUP} items copy
+     * the chunk of every such input their block reads into work-group memory (each element once, consecutive items
+     * at consecutive addresses along whichever of the two axes is contiguous in memory), wait, and run the chunk's
+     * loop on the copies; inputs that vary along neither are read directly.
+     */
+    private String emitStagedReduce(KNode.Reduce r, Expr[] idx) {
+        int[] srcShape = r.src().shape();
+        if (r.axes().length != 1 || rowAxis < 0 || blockItems != STAGE_GROUP || guardDepth > 0) throw new CannotUpcast();
+        int a = r.axes()[0], chunk = upcast.stage;
+        long extent = srcShape[a];
+        if (extent % chunk != 0 || extent == chunk) throw new CannotUpcast();
+        int unroll = upcast.unroll > 1 && chunk % upcast.unroll == 0 ? upcast.unroll : 1;
+        List<KNode.Load> leaves = new ArrayList<>();
+        collectLoads(r.src(), leaves);
+        String acc = fresh("acc");
+        uops.add(new UOp.DefineVar(acc, r.dtype(), r.op().identity(), true));
+        String j = "ridx" + nextLoop++;
+        uops.add(new UOp.Loop(j, extent / chunk));
+        loopExtents.push(extent / chunk);
+        Expr chunkStart = Expr.mul(Expr.var(j, 0, extent / chunk - 1), chunk);
+        for (KNode.Load load : leaves) {
+            if (staged.containsKey(load)) continue;
+            Expr[] probe = idx.clone();
+            probe[a] = Expr.var("kprobe", 0, extent - 1);
+            probe[rowAxis] = Expr.var("rprobe", 0, Math.max(1, rowSpan) - 1);
+            probe[colAxis] = Expr.var("cprobe", 0, Math.max(1, colSpan) - 1);
+            Expr[] fv = load.st().expr(probe);
+            if (!fv[1].equals(Expr.TRUE)) throw new CannotUpcast(); // padded or masked: not staged
+            boolean rows = fv[0].uses("rprobe"), cols = fv[0].uses("cprobe");
+            if (rows == cols) {
+                if (rows) throw new CannotUpcast(); // varies along both: no smaller copy to share
+                continue;                          // the same for the whole block: read directly
+            }
+            int span = rows ? rowSpan : colSpan, axis = rows ? rowAxis : colAxis;
+            int total = chunk * span;
+            if (total % STAGE_GROUP != 0) throw new CannotUpcast();
+            // Which of the two runs along memory: consecutive items copy consecutive addresses.
+            Expr k0 = fv[0].substitute("kprobe", 0), k1 = fv[0].substitute("kprobe", 1);
+            boolean kFirst = k1.equals(Expr.add(k0, 1));
+            String array = "lds" + nextShared++;
+            shared.add(new UOp.Shared(array, load.dtype(), total));
+            for (int s = 0; s < total / STAGE_GROUP; s++) {
+                Expr e = Expr.add(inBlockItem, (long) s * STAGE_GROUP);
+                Expr kk = kFirst ? Expr.mod(e, chunk) : Expr.div(e, span);
+                Expr p = kFirst ? Expr.div(e, chunk) : Expr.mod(e, span);
+                Expr[] at = idx.clone();
+                at[a] = Expr.add(chunkStart, kk);
+                at[axis] = Expr.add(rows ? rowBase : colBase, p);
+                Expr[] f = load.st().expr(at);
+                String value = fresh("val");
+                uops.add(new UOp.Load(value, load.dtype(), load.arg(), f[0], f[1], false));
+                uops.add(new UOp.SharedStore(array, Expr.add(Expr.mul(kk, span), p), value));
+            }
+            staged.put(load, new StagedLoad(array, span, rows ? rowLocal : colLocal));
+        }
+        uops.add(new UOp.Barrier());
+        String k = "ridx" + nextLoop++;
+        uops.add(new UOp.Loop(k, chunk / unroll));
+        loopExtents.push((long) chunk / unroll);
+        scopes.push(new HashMap<>());
+        reduceDepth++;
+        List<String> values = new ArrayList<>();
+        Expr[] inner = idx.clone();
+        for (int u = 0; u < unroll; u++) {
+            stagedK = Expr.add(Expr.mul(Expr.var(k, 0, chunk / unroll - 1), unroll), u);
+            inner[a] = Expr.add(chunkStart, stagedK);
+            values.add(emit(r.src(), inner));
+        }
+        reduceDepth--;
+        for (String v : values) uops.add(new UOp.Accumulate(acc, r.dtype(), r.op().accumulate(), v, true));
+        flops += work() * upcast.lanes * unroll;
+        scopes.pop();
+        uops.add(new UOp.End());
+        loopExtents.pop();
+        uops.add(new UOp.Barrier()); // the next chunk's copies must not overwrite what a slower item still reads
+        uops.add(new UOp.End());
+        loopExtents.pop();
+        staged.clear();
+        vec.add(acc);
+        return acc;
+    }
+
+    /** The loads under a staged reduction's source; other nodes than loads, constants and ALU ops are not staged. */
+    private static void collectLoads(KNode n, List<KNode.Load> out) {
+        switch (n) {
+            case KNode.Load l -> out.add(l);
+            case KNode.Const c -> {}
+            case KNode.Alu a -> a.src().forEach(x -> collectLoads(x, out));
+            default -> throw new CannotUpcast();
+        }
     }
 
     /** E_4_16 for elementwise work over 4x16; r_4_16_32 when 32 elements are reduced per output, and so on. */

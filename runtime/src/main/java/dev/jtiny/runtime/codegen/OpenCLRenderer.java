@@ -54,6 +54,12 @@ public final class OpenCLRenderer extends CStyleRenderer {
         } else {
             body.append("  int gidx = get_global_id(0);\n");
         }
+        for (UOp u : uops) {
+            if (u instanceof UOp.Shared sh) {
+                body.append("  __local ").append(type(sh.dtype())).append(' ').append(sh.name()).append('[').append(sh.size())
+                        .append("] __attribute__((aligned(16)));\n"); // 16: read as float4
+            }
+        }
         body.append("  if (gidx >= ").append(k.global()).append(") return;\n");
         int depth = 1;
         Map<UOp, String> wide = wideAccesses(uops);
@@ -90,24 +96,38 @@ public final class OpenCLRenderer extends CStyleRenderer {
             if (i < uops.size() && !(uops.get(i) instanceof UOp.Loop || uops.get(i) instanceof UOp.If || uops.get(i) instanceof UOp.End)) continue;
             List<UOp> block = uops.subList(start, i);
             start = i + 1;
-            Map<String, UOp.Load> loads = new java.util.HashMap<>(); // "arg:index" -> first unguarded load of it in the block
+            // Unguarded reads, from global memory (data1, ...) or work-group memory, as "space:index" -> first read.
+            Map<String, Read> loads = new java.util.HashMap<>();
             Map<String, UOp.Load> guarded = new java.util.HashMap<>(); // "arg:index:valid" -> first guarded load
             for (UOp u : block) {
-                if (!(u instanceof UOp.Load l)) continue;
-                UOp.Load first = l.valid().equals(Expr.TRUE) ? loads.putIfAbsent(l.arg() + ":" + l.index(), l)
-                        : guarded.putIfAbsent(l.arg() + ":" + l.index() + ":" + l.valid(), l);
-                if (first != null) out.put(l, type(l.dtype()) + " " + l.out() + " = " + first.out() + ";");
+                Read r = switch (u) {
+                    case UOp.Load l when l.valid().equals(Expr.TRUE) -> new Read(u, "data" + l.arg(), "__global", l.index(), l.out(), l.dtype());
+                    case UOp.SharedLoad l -> new Read(u, l.name(), "__local", l.index(), l.out(), l.dtype());
+                    default -> null;
+                };
+                String firstOut = null;
+                if (r != null) {
+                    Read first = loads.putIfAbsent(r.space() + ":" + r.index(), r);
+                    if (first != null) firstOut = first.out();
+                } else if (u instanceof UOp.Load l) {
+                    UOp.Load first = guarded.putIfAbsent(l.arg() + ":" + l.index() + ":" + l.valid(), l);
+                    if (first != null) firstOut = first.out();
+                }
+                if (firstOut != null) {
+                    DType t = u instanceof UOp.Load l ? l.dtype() : ((UOp.SharedLoad) u).dtype();
+                    out.put(u, type(t) + " " + (u instanceof UOp.Load l ? l.out() : ((UOp.SharedLoad) u).out()) + " = " + firstOut + ";");
+                }
             }
-            for (UOp.Load l : loads.values()) {
-                if (l.dtype() != DType.FLOAT32 || out.containsKey(l) || !aligned4(l.index())) continue;
-                UOp.Load[] four = {l, loads.get(l.arg() + ":" + Expr.add(l.index(), 1)), loads.get(l.arg() + ":" + Expr.add(l.index(), 2)),
-                        loads.get(l.arg() + ":" + Expr.add(l.index(), 3))};
-                if (four[1] == null || four[2] == null || four[3] == null || block.indexOf(l) > block.indexOf(four[1])
-                        || block.indexOf(l) > block.indexOf(four[2]) || block.indexOf(l) > block.indexOf(four[3])) continue;
+            for (Read l : loads.values()) {
+                if (l.dtype() != DType.FLOAT32 || out.containsKey(l.uop()) || !aligned4(l.index())) continue;
+                Read[] four = {l, loads.get(l.space() + ":" + Expr.add(l.index(), 1)), loads.get(l.space() + ":" + Expr.add(l.index(), 2)),
+                        loads.get(l.space() + ":" + Expr.add(l.index(), 3))};
+                if (four[1] == null || four[2] == null || four[3] == null || block.indexOf(l.uop()) > block.indexOf(four[1].uop())
+                        || block.indexOf(l.uop()) > block.indexOf(four[2].uop()) || block.indexOf(l.uop()) > block.indexOf(four[3].uop())) continue;
                 String v = "wide" + wideVars++;
-                out.put(l, "float4 " + v + " = *((__global const float4*)(data" + l.arg() + " + " + l.index().render() + ")); float "
+                out.put(l.uop(), "float4 " + v + " = *((" + l.memory() + " const float4*)(" + l.space() + " + " + l.index().render() + ")); float "
                         + l.out() + " = " + v + ".s0;");
-                for (int j = 1; j < 4; j++) out.put(four[j], "float " + four[j].out() + " = " + v + ".s" + j + ";");
+                for (int j = 1; j < 4; j++) out.put(four[j].uop(), "float " + four[j].out() + " = " + v + ".s" + j + ";");
             }
             for (int j = 0; j + 3 < block.size(); j++) {
                 if (!(block.get(j) instanceof UOp.Store s0) || s0.dtype() != DType.FLOAT32 || !aligned4(s0.index())) continue;
@@ -127,6 +147,9 @@ public final class OpenCLRenderer extends CStyleRenderer {
         }
         return out;
     }
+
+    /** One unguarded read: from {@code space} (a buffer or a work-group array) in {@code memory} (its address space). */
+    private record Read(UOp uop, String space, String memory, Expr index, String out, DType dtype) {}
 
     private static boolean aligned4(Expr index) { return Expr.mod(index, 4).equals(Expr.num(0)); }
 
@@ -177,6 +200,10 @@ public final class OpenCLRenderer extends CStyleRenderer {
     @Override String literalOf(double v, DType t) { return literal(v, t); }
 
     @Override String aluOf(Op op, DType out, DType in, List<String> args) { return alu(op, out, in, args); }
+
+    @Override String sharedStore(UOp.SharedStore s) { return s.name() + "[" + s.index().render() + "] = " + s.value() + ";"; }
+
+    @Override String barrier() { return "barrier(CLK_LOCAL_MEM_FENCE);"; }
 
     /** Tree reduction in local memory: log2(group) steps, a barrier after each; every item reads the total. */
     @Override String groupReduce(UOp.GroupReduce g) {

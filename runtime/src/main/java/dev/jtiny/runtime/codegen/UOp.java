@@ -42,4 +42,15 @@ public sealed interface UOp {
     record End() implements UOp {}
     /** {@code data[arg][index] = value} */
     record Store(int arg, DType dtype, Expr index, String value, boolean vec) implements UOp {}
+    /**
+     * An array of {@code size} elements in memory a work-group shares (OpenCL {@code __local}), declared at the top
+     * of the kernel. Only in tiled kernels whose work-group is one block of work items (a staged reduction).
+     */
+    record Shared(String name, DType dtype, int size) implements UOp {}
+    /** {@code name[index] = value} into a {@link Shared} array. */
+    record SharedStore(String name, Expr index, String value) implements UOp {}
+    /** {@code out = name[index]} from a {@link Shared} array. */
+    record SharedLoad(String out, DType dtype, String name, Expr index, boolean vec) implements UOp {}
+    /** Every work item of the group waits here until all have arrived and their shared stores are visible. */
+    record Barrier() implements UOp {}
 }
