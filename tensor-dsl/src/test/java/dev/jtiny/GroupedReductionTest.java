@@ -100,6 +100,10 @@ class GroupedReductionTest {
         assertTrue(k.source().contains("__local float lds0[") && k.source().contains("barrier(CLK_LOCAL_MEM_FENCE);"), k::source);
         assertTrue(!k.opts().getFirst().endsWith("x4") || k.source().contains("float4"), k::source);
 
+        // Wide enough for 64-output tiles in 4x64-item blocks: 16 rows by 4 columns per item, staged, right.
+        List<String> wide = check(new int[]{256, 1024}, 1e-4, x -> x.permute(1, 0).matmul(x.slice(1, 0, 256)));
+        assertTrue(wide.contains("tile 4x64 items") && wide.stream().anyMatch(o -> o.startsWith("upcast output axes 0,1 by 16x4")
+                && o.contains("stage reduce by 8 in local memory")), wide::toString);
         List<String> batched = check(new int[]{4, 128, 64}, 1e-4, x -> x.matmul(x.permute(0, 2, 1)));
         assertTrue(batched.stream().anyMatch(o -> o.startsWith("upcast output axes 1,2")), batched::toString);
         List<String> odd = check(new int[]{100, 100}, 1e-4, x -> x.matmul(x));
