@@ -6,13 +6,13 @@
 import json
 import os
 import sys
-import time
 
 import torch
 
+from torch_timing import med_ms, wall_med_ms
+
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
-RUNS = 20
 
 
 def data(*shape):
@@ -22,22 +22,6 @@ def data(*shape):
         n *= d
     i = torch.arange(n, device="cuda", dtype=torch.int64)
     return ((i * 2654435761 % 1000003).double() / 1000003.0 - 0.5).float().reshape(shape)
-
-
-def med_ms(f):
-    for _ in range(3):
-        f()
-    torch.cuda.synchronize()
-    ts = []
-    for _ in range(RUNS):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        f()
-        b.record()
-        torch.cuda.synchronize()
-        ts.append(a.elapsed_time(b))
-    ts.sort()
-    return ts[len(ts) // 2]
 
 
 def check(t):
@@ -55,21 +39,6 @@ def layernorm(x):
 
 def x64_sum():
     return data(1 << 28).double().sum().item()
-
-
-def wall_med_ms(f):
-    """Median wall time of f() with the device synchronised, after warm-up: whole steps, host work included."""
-    for _ in range(3):
-        f()
-    torch.cuda.synchronize()
-    ts = []
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        f()
-        torch.cuda.synchronize()
-        ts.append((time.perf_counter() - t0) * 1e3)
-    ts.sort()
-    return ts[len(ts) // 2]
 
 
 def cnn_step_fn(compiled=False):

@@ -3,6 +3,8 @@
 import sys
 import torch
 
+from torch_timing import med_ms
+
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 1 << 28
 runs = 10
 torch.manual_seed(1)
@@ -13,30 +15,14 @@ def chain(x):
     return torch.sqrt(torch.abs(torch.relu(x * 1.5 + 0.5) * x - 0.25) + 1).sum()
 
 
-def med_ms(f):
-    for _ in range(3):
-        f()
-    torch.cuda.synchronize()
-    ts = []
-    for _ in range(runs):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        f()
-        b.record()
-        torch.cuda.synchronize()
-        ts.append(a.elapsed_time(b))
-    ts.sort()
-    return ts[len(ts) // 2]
-
-
 gb = n * 4 / 1e9
-copy = med_ms(lambda: x * 1.0001)
-eager = med_ms(lambda: chain(x))
+copy = med_ms(lambda: x * 1.0001, runs)
+eager = med_ms(lambda: chain(x), runs)
 print(f"| torch {torch.__version__} copy kernel (x*1.0001) | {copy:.3f} | {2 * gb / (copy / 1e3):.0f} GB/s |")
 print(f"| torch eager 8-op chain + sum | {eager:.3f} | {gb / (eager / 1e3):.0f} GB/s |")
 try:
     compiled = torch.compile(chain)
-    c = med_ms(lambda: compiled(x))
+    c = med_ms(lambda: compiled(x), runs)
     print(f"| torch.compile 8-op chain + sum | {c:.3f} | {gb / (c / 1e3):.0f} GB/s |")
 except Exception as e:  # no compiler toolchain on the machine, for example
     print(f"| torch.compile | failed: {type(e).__name__}: {str(e)[:80]} | |")

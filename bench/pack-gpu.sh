@@ -16,5 +16,5 @@ cp "$ROOT"/kernel/target/lib/jtiny-*.jar "$ROOT"/kernel/target/lib/jocl-*.jar "$
 "$JDK/bin/javac" --add-modules jdk.incubator.vector -nowarn -d "$out/classes" -cp "$out/lib/*" \
   "$ROOT/bench/GpuSuite.java" "$ROOT/bench/TrainBench.java" 2>&1 | grep -v 'incubat' || true
 [[ -f $out/classes/GpuSuite.class ]] || { echo "pack-gpu.sh: compiling GpuSuite failed" >&2; exit 1; }
-cp "$ROOT/bench/gpu_suite.py" "$ROOT/bench/gpu-suite.sh" "$light/light_resnet50.onnx" "$out/"
+cp "$ROOT/bench/gpu_suite.py" "$ROOT/bench/torch_timing.py" "$ROOT/bench/gpu-suite.sh" "$light/light_resnet50.onnx" "$out/"
 echo "packed $(du -sh "$out" | cut -f1) into $out; on the GPU machine: bash $(basename "$out")/gpu-suite.sh [BEAM width]"

@@ -39,6 +39,16 @@ class BeamTest {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
+    /** BEAM=beam on PoCL with the GPU layouts, an empty choice cache and nothing rendered yet, at DEBUG=debug. */
+    private void searchOnOpenCl(int beam, int debug) {
+        Config.set("CACHEDIR", cache.toString());
+        Config.set("DEVICE", "OPENCL:0");
+        Config.set("GROUPREDUCE", "1");
+        Config.set("BEAM", String.valueOf(beam));
+        Config.set("DEBUG", String.valueOf(debug));
+        Realizer.forgetRendered();
+    }
+
     @Test
     void beamTimesTheChoicesKeepsTheFastestAndCachesIt() {
         assumeTrue(Devices.available().contains("OPENCL:0"), "no OpenCL device");
@@ -47,12 +57,7 @@ class BeamTest {
         Config.set("DEVICE", "JAVA");
         float[] want = Tensor.of(a, 256, 96).matmul(Tensor.of(b, 96, 320)).toFloatArray();
 
-        Config.set("CACHEDIR", cache.toString());
-        Config.set("DEVICE", "OPENCL:0");
-        Config.set("GROUPREDUCE", "1");
-        Config.set("BEAM", "2");
-        Config.set("DEBUG", "2");
-        Realizer.forgetRendered();
+        searchOnOpenCl(2, 2);
         float[][] got = new float[1][];
         String first = traced(() -> got[0] = Tensor.of(a, 256, 96).matmul(Tensor.of(b, 96, 320)).toFloatArray());
         for (int i = 0; i < want.length; i++) assertEquals(want[i], got[0][i], 1e-4 * Math.max(1, Math.abs(want[i])));
@@ -86,12 +91,7 @@ class BeamTest {
         Config.set("DEVICE", "JAVA");
         float[] wantConv = conv.get().toFloatArray(), wantMm = mm.get().toFloatArray();
 
-        Config.set("CACHEDIR", cache.toString());
-        Config.set("DEVICE", "OPENCL:0");
-        Config.set("GROUPREDUCE", "1");
-        Config.set("BEAM", "4");
-        Config.set("DEBUG", "3");
-        Realizer.forgetRendered();
+        searchOnOpenCl(4, 3);
         float[][] got = new float[2][];
         String trace = traced(() -> {
             got[0] = conv.get().toFloatArray();
