@@ -104,6 +104,10 @@ class GroupedReductionTest {
         List<String> wide = check(new int[]{256, 1024}, 1e-4, x -> x.permute(1, 0).matmul(x.slice(1, 0, 256)));
         assertTrue(wide.contains("tile 4x64 items") && wide.stream().anyMatch(o -> o.startsWith("upcast output axes 0,1 by 16x4")
                 && o.contains("stage reduce by 8 in local memory")), wide::toString);
+        // A computed operand (scaled, rounded to float16) is staged as computed: one copy per element per block.
+        List<String> prologue = check(new int[]{256, 1024}, 1e-3, x -> x.permute(1, 0).mul(0.5).cast(dev.jtiny.runtime.DType.FLOAT16)
+                .cast(dev.jtiny.runtime.DType.FLOAT32).matmul(x.slice(1, 0, 256).relu()));
+        assertTrue(prologue.stream().anyMatch(o -> o.contains("stage reduce by 8 in local memory")), prologue::toString);
         List<String> batched = check(new int[]{4, 128, 64}, 1e-4, x -> x.matmul(x.permute(0, 2, 1)));
         assertTrue(batched.stream().anyMatch(o -> o.startsWith("upcast output axes 1,2")), batched::toString);
         List<String> odd = check(new int[]{100, 100}, 1e-4, x -> x.matmul(x));

@@ -89,9 +89,9 @@ public final class Linearizer {
      */
     private int rowAxis = -1, colAxis = -1, rowSpan, colSpan, blockItems;
     private Expr rowBase, rowLocal, colBase, colLocal, inBlockItem;
-    /** Loads a staged reduction reads from work-group memory: the array, the side it spans, the item's offset. */
+    /** Values a staged reduction reads from work-group memory: the array, the side it spans, the item's offset. */
     private record StagedLoad(String array, int span, Expr local) {}
-    private final Map<KNode.Load, StagedLoad> staged = new IdentityHashMap<>();
+    private final Map<KNode, StagedLoad> staged = new IdentityHashMap<>();
     /** The chunk offset along the reduced axis that staged loads read at. */
     private Expr stagedK;
     private final List<UOp> shared = new ArrayList<>();
@@ -318,12 +318,12 @@ public final class Linearizer {
         String hit = lookup(key);
         if (hit != null) return hit;
         String out = switch (node) {
-            case KNode.Load l when staged.containsKey(l) -> {
-                StagedLoad st = staged.get(l);
+            case KNode n when staged.containsKey(n) -> {
+                StagedLoad st = staged.get(n);
                 Expr index = Expr.add(Expr.mul(stagedK, st.span()), st.local());
                 String name = fresh("val");
                 boolean v = laneDependent(index);
-                uops.add(new UOp.SharedLoad(name, l.dtype(), st.array(), index, v));
+                uops.add(new UOp.SharedLoad(name, n.dtype(), st.array(), index, v));
                 if (v) vec.add(name);
                 yield name;
             }
@@ -483,35 +483,31 @@ public final class Linearizer {
         long extent = srcShape[a];
         if (extent % chunk != 0 || extent == chunk) throw new CannotUpcast();
         int unroll = upcast.unroll > 1 && chunk % upcast.unroll == 0 ? upcast.unroll : 1;
-        List<KNode.Load> leaves = new ArrayList<>();
-        collectLoads(r.src(), leaves);
         String acc = fresh("acc");
         uops.add(new UOp.DefineVar(acc, r.dtype(), r.op().identity(), true));
         String j = "ridx" + nextLoop++;
         uops.add(new UOp.Loop(j, extent / chunk));
         loopExtents.push(extent / chunk);
         Expr chunkStart = Expr.mul(Expr.var(j, 0, extent / chunk - 1), chunk);
-        for (KNode.Load load : leaves) {
-            if (staged.containsKey(load)) continue;
-            Expr[] probe = idx.clone();
-            probe[a] = Expr.var("kprobe", 0, extent - 1);
-            probe[rowAxis] = Expr.var("rprobe", 0, Math.max(1, rowSpan) - 1);
-            probe[colAxis] = Expr.var("cprobe", 0, Math.max(1, colSpan) - 1);
-            Expr[] fv = load.st().expr(probe);
-            if (!fv[1].equals(Expr.TRUE)) throw new CannotUpcast(); // padded or masked: not staged
-            boolean rows = fv[0].uses("rprobe"), cols = fv[0].uses("cprobe");
-            if (rows == cols) {
-                if (rows) throw new CannotUpcast(); // varies along both: no smaller copy to share
-                continue;                          // the same for the whole block: read directly
-            }
+        Expr[] probe = idx.clone();
+        probe[a] = Expr.var("kprobe", 0, extent - 1);
+        probe[rowAxis] = Expr.var("rprobe", 0, Math.max(1, rowSpan) - 1);
+        probe[colAxis] = Expr.var("cprobe", 0, Math.max(1, colSpan) - 1);
+        List<KNode> units = new ArrayList<>();
+        stageUnits(r.src(), probe, units);
+        scopes.push(new HashMap<>()); // the copies' values are theirs: the loop below reads the copies
+        for (KNode unit : units) {
+            if (staged.containsKey(unit)) continue;
+            boolean rows = dependence(unit, probe)[0];
             int span = rows ? rowSpan : colSpan, axis = rows ? rowAxis : colAxis;
             int total = chunk * span;
             if (total % STAGE_GROUP != 0) throw new CannotUpcast();
-            // Which of the two runs along memory: consecutive items copy consecutive addresses.
-            Expr k0 = fv[0].substitute("kprobe", 0), k1 = fv[0].substitute("kprobe", 1);
-            boolean kFirst = k1.equals(Expr.add(k0, 1));
+            // Which of the two runs along memory (for the unit's first load): consecutive items copy consecutive addresses.
+            Expr address = firstAddress(unit, probe);
+            boolean kFirst = address != null
+                    && address.substitute("kprobe", 1).equals(Expr.add(address.substitute("kprobe", 0), 1));
             String array = "lds" + nextShared++;
-            shared.add(new UOp.Shared(array, load.dtype(), total));
+            shared.add(new UOp.Shared(array, unit.dtype(), total));
             for (int s = 0; s < total / STAGE_GROUP; s++) {
                 Expr e = Expr.add(inBlockItem, (long) s * STAGE_GROUP);
                 Expr kk = kFirst ? Expr.mod(e, chunk) : Expr.div(e, span);
@@ -519,13 +515,13 @@ public final class Linearizer {
                 Expr[] at = idx.clone();
                 at[a] = Expr.add(chunkStart, kk);
                 at[axis] = Expr.add(rows ? rowBase : colBase, p);
-                Expr[] f = load.st().expr(at);
-                String value = fresh("val");
-                uops.add(new UOp.Load(value, load.dtype(), load.arg(), f[0], f[1], false));
+                String value = emit(unit, at);
+                if (vec.contains(value)) throw new CannotUpcast(); // a copy is one value per item
                 uops.add(new UOp.SharedStore(array, Expr.add(Expr.mul(kk, span), p), value));
             }
-            staged.put(load, new StagedLoad(array, span, rows ? rowLocal : colLocal));
+            staged.put(unit, new StagedLoad(array, span, rows ? rowLocal : colLocal));
         }
+        scopes.pop();
         uops.add(new UOp.Barrier());
         String k = "ridx" + nextLoop++;
         uops.add(new UOp.Loop(k, chunk / unroll));
@@ -553,14 +549,53 @@ public final class Linearizer {
         return acc;
     }
 
-    /** The loads under a staged reduction's source; other nodes than loads, constants and ALU ops are not staged. */
-    private static void collectLoads(KNode n, List<KNode.Load> out) {
-        switch (n) {
-            case KNode.Load l -> out.add(l);
-            case KNode.Const c -> {}
-            case KNode.Alu a -> a.src().forEach(x -> collectLoads(x, out));
-            default -> throw new CannotUpcast();
+    /**
+     * The largest parts of a staged reduction's source that vary along only one side of the block (rows or
+     * columns): a load, or a computation on one such as a scaled or cast operand. What varies along neither is
+     * left to be computed in the loop; an ALU op on both sides is split into its operands; anything else that
+     * varies along both (a view of a mixed computation, a nested reduction) cannot be staged.
+     */
+    private static void stageUnits(KNode n, Expr[] probe, List<KNode> out) {
+        boolean[] d = dependence(n, probe);
+        if (d[0] != d[1]) out.add(n);
+        else if (d[0]) {
+            if (!(n instanceof KNode.Alu a)) throw new CannotUpcast();
+            for (KNode x : a.src()) stageUnits(x, probe, out);
         }
+    }
+
+    /** The address the first load under {@code n} reads for output index {@code idx}; null when it has none. */
+    private static Expr firstAddress(KNode n, Expr[] idx) {
+        return switch (n) {
+            case KNode.Load l -> l.st().expr(idx)[0];
+            case KNode.ViewOf v -> firstAddress(v.src(), ShapeTracker.unravel(v.st().expr(idx)[0], v.src().shape()));
+            case KNode.Alu a -> a.src().stream().map(x -> firstAddress(x, idx)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+            default -> null;
+        };
+    }
+
+    /** Whether {@code n}'s value at {@code probe} depends on the block's row probe and on its column probe. */
+    private static boolean[] dependence(KNode n, Expr[] probe) {
+        return switch (n) {
+            case KNode.Load l -> uses(l.st().expr(probe));
+            case KNode.Const c -> uses(c.st().expr(probe));
+            case KNode.ViewOf v -> uses(v.st().expr(probe));
+            case KNode.Alu a -> {
+                boolean[] d = new boolean[2];
+                for (KNode x : a.src()) {
+                    boolean[] e = dependence(x, probe);
+                    d[0] |= e[0];
+                    d[1] |= e[1];
+                }
+                yield d;
+            }
+            case KNode.Reduce r -> new boolean[]{true, true}; // not staged
+        };
+    }
+
+    private static boolean[] uses(Expr[] indexAndValid) {
+        return new boolean[]{indexAndValid[0].uses("rprobe") || indexAndValid[1].uses("rprobe"),
+                indexAndValid[0].uses("cprobe") || indexAndValid[1].uses("cprobe")};
     }
 
     /** E_4_16 for elementwise work over 4x16; r_4_16_32 when 32 elements are reduced per output, and so on. */
