@@ -24,6 +24,8 @@ class GroupedReductionTest {
     @AfterEach void reset() {
         Config.set("GROUPREDUCE", null);
         Config.set("DEVICE", null);
+        Config.set("GPUPREFETCH", null);
+        dev.jtiny.runtime.Realizer.forgetRendered();
     }
 
     /** The expression on OPENCL:0 (grouped where possible) and on JAVA; returns the grouped kernels' options. */
@@ -108,6 +110,13 @@ class GroupedReductionTest {
         List<String> prologue = check(new int[]{256, 1024}, 1e-3, x -> x.permute(1, 0).mul(0.5).cast(dev.jtiny.runtime.DType.FLOAT16)
                 .cast(dev.jtiny.runtime.DType.FLOAT32).matmul(x.slice(1, 0, 256).relu()));
         assertTrue(prologue.stream().anyMatch(o -> o.contains("stage reduce by 8 in local memory")), prologue::toString);
+        // Each chunk read one ahead into registers while the group computes on the one in local memory.
+        Config.set("GPUPREFETCH", "1");
+        dev.jtiny.runtime.Realizer.forgetRendered();
+        List<String> prefetched = check(new int[]{256, 1024}, 1e-4, x -> x.permute(1, 0).mul(0.5).matmul(x.slice(1, 0, 256)));
+        assertTrue(prefetched.stream().anyMatch(o -> o.contains("stage reduce by 8 in local memory, prefetched")), prefetched::toString);
+        Config.set("GPUPREFETCH", null);
+        dev.jtiny.runtime.Realizer.forgetRendered();
         List<String> batched = check(new int[]{4, 128, 64}, 1e-4, x -> x.matmul(x.permute(0, 2, 1)));
         assertTrue(batched.stream().anyMatch(o -> o.startsWith("upcast output axes 1,2")), batched::toString);
         List<String> odd = check(new int[]{100, 100}, 1e-4, x -> x.matmul(x));

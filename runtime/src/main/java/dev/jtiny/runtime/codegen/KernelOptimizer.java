@@ -121,8 +121,9 @@ public final class KernelOptimizer {
             Linearizer.Upcast up = Linearizer.Upcast.tile(r, t[0], c, t[1], unroll);
             int stage = Config.getInt("GPUSTAGE", STAGE); // GPUSTAGE=0 turns staging off, another chunk measures it
             if (stage > 0) {
-                try {
-                    return Linearizer.linearize(k, up.staged(stage), 0, block[0], block[1]);
+                try { // GPUPREFETCH=1: read each chunk one ahead (for measuring; BEAM tries it)
+                    return Linearizer.linearize(k, Config.getInt("GPUPREFETCH", 0) > 0 ? up.prefetched(stage) : up.staged(stage),
+                            0, block[0], block[1]);
                 } catch (Linearizer.CannotUpcast e) {
                     // not stageable: as without the knob
                 }
@@ -229,7 +230,8 @@ public final class KernelOptimizer {
     private static LinearKernel tile(Kernel k, TileChoice t) {
         try {
             Linearizer.Upcast up = Linearizer.Upcast.tile(t.rowAxis(), t.rows(), t.colAxis(), t.cols(), t.unroll());
-            return Linearizer.linearize(k, t.stage() > 0 ? up.staged(t.stage()) : up, 0, t.blockRows(), t.blockCols());
+            if (t.stage() > 0) up = t.prefetch() ? up.prefetched(t.stage()) : up.staged(t.stage());
+            return Linearizer.linearize(k, up, 0, t.blockRows(), t.blockCols());
         } catch (Linearizer.CannotUpcast e) {
             return null;
         }
@@ -322,7 +324,8 @@ public final class KernelOptimizer {
     static final int BLOCKS_PER_TILE = 3;
 
     /** One tiled layout: a register tile along two output axes, the reduction's unroll, the block of work items. */
-    record TileChoice(int rowAxis, int rows, int colAxis, int cols, int unroll, int blockRows, int blockCols, int stage) {}
+    record TileChoice(int rowAxis, int rows, int colAxis, int cols, int unroll, int blockRows, int blockCols, int stage,
+                      boolean prefetch) {}
 
     /** Chunks of the reduced axis a staged tile copies into local memory at a time: BEAM tries each. */
     static final int[] STAGES = {8, 16};
@@ -346,10 +349,12 @@ public final class KernelOptimizer {
                     for (int[] b : blocks(out[r] / t[0], out[col] / t[1])) {
                         for (int u : unrolls) {
                             if (u > 1 && inner % u != 0) continue;
-                            c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], 0));
+                            c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], 0, false));
                             if (b[0] * b[1] != Linearizer.STAGE_GROUP || reduce.axes().length != 1) continue;
                             for (int st : STAGES) {
-                                if (inner % st == 0 && inner > st && st % u == 0) c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], st));
+                                if (inner % st != 0 || inner == st || st % u != 0) continue;
+                                c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], st, false));
+                                if (st == STAGE) c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], st, true));
                             }
                         }
                     }

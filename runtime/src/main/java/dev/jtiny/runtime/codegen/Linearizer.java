@@ -31,13 +31,13 @@ public final class Linearizer {
      * {@code axis2 >= 0}, along two output axes at once (a register tile of {@code lanes / lanes2} by
      * {@code lanes2} outputs per work item: lane {@code l} is row {@code l / lanes2}, column {@code l % lanes2}).
      */
-    public record Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll, int stage) {
+    public record Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll, int stage, boolean prefetch) {
         public static final Upcast NONE = new Upcast(1, false, -1);
 
-        public Upcast(int lanes, boolean onReduce, int axis) { this(lanes, onReduce, axis, -1, 1, 1, 0); }
+        public Upcast(int lanes, boolean onReduce, int axis) { this(lanes, onReduce, axis, -1, 1, 1, 0, false); }
 
         public Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll) {
-            this(lanes, onReduce, axis, axis2, lanes2, unroll, 0);
+            this(lanes, onReduce, axis, axis2, lanes2, unroll, 0, false);
         }
 
         /**
@@ -45,7 +45,13 @@ public final class Linearizer {
          * axis at a time: the group's items first copy the chunk of each input their block reads (coalesced, each
          * element once), wait, then compute from the copy. Needs a block of exactly {@link #STAGE_GROUP} items.
          */
-        public Upcast staged(int chunk) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk); }
+        public Upcast staged(int chunk) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, false); }
+
+        /**
+         * Staged, and each chunk's reads from global memory are issued one chunk ahead, into registers, before the
+         * math on the chunk in local memory: the reads are in flight while the items compute.
+         */
+        public Upcast prefetched(int chunk) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, true); }
 
         /**
          * A {@code rows} x {@code cols} tile of outputs along output axes {@code axis} and {@code axis2}; the
@@ -57,7 +63,7 @@ public final class Linearizer {
 
         @Override public String toString() {
             if (axis2 >= 0) return "upcast output axes " + axis + "," + axis2 + " by " + lanes / lanes2 + "x" + lanes2
-                    + (unroll > 1 ? ", unroll reduce by " + unroll : "") + (stage > 0 ? ", stage reduce by " + stage + " in local memory" : "");
+                    + (unroll > 1 ? ", unroll reduce by " + unroll : "") + (stage > 0 ? ", stage reduce by " + stage + " in local memory" + (prefetch ? ", prefetched" : "") : "");
             return lanes == 1 ? "none" : "upcast " + (onReduce ? "reduce" : "output") + " axis " + axis + " by " + lanes;
         }
     }
@@ -485,44 +491,56 @@ public final class Linearizer {
         int unroll = upcast.unroll > 1 && chunk % upcast.unroll == 0 ? upcast.unroll : 1;
         String acc = fresh("acc");
         uops.add(new UOp.DefineVar(acc, r.dtype(), r.op().identity(), true));
-        String j = "ridx" + nextLoop++;
-        uops.add(new UOp.Loop(j, extent / chunk));
-        loopExtents.push(extent / chunk);
-        Expr chunkStart = Expr.mul(Expr.var(j, 0, extent / chunk - 1), chunk);
         Expr[] probe = idx.clone();
         probe[a] = Expr.var("kprobe", 0, extent - 1);
         probe[rowAxis] = Expr.var("rprobe", 0, Math.max(1, rowSpan) - 1);
         probe[colAxis] = Expr.var("cprobe", 0, Math.max(1, colSpan) - 1);
         List<KNode> units = new ArrayList<>();
         stageUnits(r.src(), probe, units);
-        scopes.push(new HashMap<>()); // the copies' values are theirs: the loop below reads the copies
+        List<Copy> copies = new ArrayList<>();
         for (KNode unit : units) {
-            if (staged.containsKey(unit)) continue;
+            if (copies.stream().anyMatch(c -> c.unit() == unit)) continue;
             boolean rows = dependence(unit, probe)[0];
-            int span = rows ? rowSpan : colSpan, axis = rows ? rowAxis : colAxis;
-            int total = chunk * span;
-            if (total % STAGE_GROUP != 0) throw new CannotUpcast();
+            int span = rows ? rowSpan : colSpan;
+            if (chunk * span % STAGE_GROUP != 0) throw new CannotUpcast();
             // Which of the two runs along memory (for the unit's first load): consecutive items copy consecutive addresses.
             Expr address = firstAddress(unit, probe);
             boolean kFirst = address != null
                     && address.substitute("kprobe", 1).equals(Expr.add(address.substitute("kprobe", 0), 1));
             String array = "lds" + nextShared++;
-            shared.add(new UOp.Shared(array, unit.dtype(), total));
-            for (int s = 0; s < total / STAGE_GROUP; s++) {
-                Expr e = Expr.add(inBlockItem, (long) s * STAGE_GROUP);
-                Expr kk = kFirst ? Expr.mod(e, chunk) : Expr.div(e, span);
-                Expr p = kFirst ? Expr.div(e, chunk) : Expr.mod(e, span);
-                Expr[] at = idx.clone();
-                at[a] = Expr.add(chunkStart, kk);
-                at[axis] = Expr.add(rows ? rowBase : colBase, p);
-                String value = emit(unit, at);
-                if (vec.contains(value)) throw new CannotUpcast(); // a copy is one value per item
-                uops.add(new UOp.SharedStore(array, Expr.add(Expr.mul(kk, span), p), value));
-            }
-            staged.put(unit, new StagedLoad(array, span, rows ? rowLocal : colLocal));
+            shared.add(new UOp.Shared(array, unit.dtype(), chunk * span));
+            copies.add(new Copy(unit, array, span, rows, kFirst));
         }
-        scopes.pop();
-        uops.add(new UOp.Barrier());
+        long chunks = extent / chunk;
+        String j = "ridx" + nextLoop++;
+        Expr chunkIndex = Expr.var(j, 0, chunks - 1), chunkStart = Expr.mul(chunkIndex, chunk);
+        if (upcast.prefetch) { // the first chunk, before the loop
+            for (CopyValue v : copyValues(copies, idx, a, Expr.num(0), chunk)) store(v);
+            uops.add(new UOp.Barrier());
+        }
+        uops.add(new UOp.Loop(j, chunks));
+        loopExtents.push(chunks);
+        List<CopyValue> next = new ArrayList<>();
+        if (upcast.prefetch) { // the next chunk into registers, declared before the guard that fills them
+            int declarations = uops.size();
+            uops.add(new UOp.If(Expr.lt(chunkIndex, chunks - 1), false));
+            guardDepth++;
+            List<CopyValue> values = copyValues(copies, idx, a, Expr.add(chunkStart, chunk), chunk);
+            guardDepth--;
+            List<UOp> registers = new ArrayList<>();
+            for (CopyValue v : values) {
+                String register = fresh("next");
+                registers.add(new UOp.DefineVar(register, v.copy().unit().dtype(), 0, false));
+                uops.add(new UOp.Assign(register, v.value(), false));
+                next.add(new CopyValue(v.copy(), v.index(), register));
+            }
+            uops.add(new UOp.End());
+            uops.addAll(declarations, registers);
+        } else {
+            for (CopyValue v : copyValues(copies, idx, a, chunkStart, chunk)) store(v);
+            uops.add(new UOp.Barrier());
+        }
+        for (Copy c : copies) staged.put(c.unit(), new StagedLoad(c.array(), c.span(), c.rows() ? rowLocal : colLocal));
         String k = "ridx" + nextLoop++;
         uops.add(new UOp.Loop(k, chunk / unroll));
         loopExtents.push((long) chunk / unroll);
@@ -542,6 +560,10 @@ public final class Linearizer {
         uops.add(new UOp.End());
         loopExtents.pop();
         uops.add(new UOp.Barrier()); // the next chunk's copies must not overwrite what a slower item still reads
+        if (upcast.prefetch) {
+            for (CopyValue v : next) store(v);
+            uops.add(new UOp.Barrier());
+        }
         uops.add(new UOp.End());
         loopExtents.pop();
         staged.clear();
@@ -563,6 +585,39 @@ public final class Linearizer {
             for (KNode x : a.src()) stageUnits(x, probe, out);
         }
     }
+
+    /** A part of a staged reduction's source copied into work-group array {@code array}, along rows or columns. */
+    private record Copy(KNode unit, String array, int span, boolean rows, boolean kFirst) {}
+
+    /** One element a work item copies: the value's name and where it goes in its copy's array. */
+    private record CopyValue(Copy copy, Expr index, String value) {}
+
+    /**
+     * The values this item copies for the chunk starting at {@code chunkStart} along reduced axis {@code a}: each
+     * copy's {@code chunk} x {@code span} elements spread over the group's items, consecutive items at consecutive
+     * addresses along whichever axis runs along memory.
+     */
+    private List<CopyValue> copyValues(List<Copy> copies, Expr[] idx, int a, Expr chunkStart, int chunk) {
+        List<CopyValue> out = new ArrayList<>();
+        scopes.push(new HashMap<>()); // the copies' values are theirs: the loop reads the arrays
+        for (Copy c : copies) {
+            for (int s = 0; s < chunk * c.span() / STAGE_GROUP; s++) {
+                Expr e = Expr.add(inBlockItem, (long) s * STAGE_GROUP);
+                Expr kk = c.kFirst() ? Expr.mod(e, chunk) : Expr.div(e, c.span());
+                Expr p = c.kFirst() ? Expr.div(e, chunk) : Expr.mod(e, c.span());
+                Expr[] at = idx.clone();
+                at[a] = Expr.add(chunkStart, kk);
+                at[c.rows() ? rowAxis : colAxis] = Expr.add(c.rows() ? rowBase : colBase, p);
+                String value = emit(c.unit(), at);
+                if (vec.contains(value)) throw new CannotUpcast(); // a copy is one value per item
+                out.add(new CopyValue(c, Expr.add(Expr.mul(kk, c.span()), p), value));
+            }
+        }
+        scopes.pop();
+        return out;
+    }
+
+    private void store(CopyValue v) { uops.add(new UOp.SharedStore(v.copy().array(), v.index(), v.value())); }
 
     /** The address the first load under {@code n} reads for output index {@code idx}; null when it has none. */
     private static Expr firstAddress(KNode n, Expr[] idx) {
