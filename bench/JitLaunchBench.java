@@ -6,7 +6,6 @@ import dev.jtiny.Jit;
 import dev.jtiny.Tensor;
 import dev.jtiny.nn.Layer;
 import dev.jtiny.nn.Linear;
-import dev.jtiny.nn.Losses;
 import dev.jtiny.nn.Sequential;
 import dev.jtiny.optim.Adam;
 import dev.jtiny.runtime.Config;
@@ -28,13 +27,7 @@ public class JitLaunchBench {
             Tensor.manualSeed(1);
             Sequential model = new Sequential(new Linear(32, 64), Layer.of(Tensor::relu), new Linear(64, 10));
             Adam opt = new Adam(model.parameters(), 1e-3);
-            Jit.Fn step = in -> {
-                opt.zeroGrad();
-                Tensor loss = Losses.crossEntropy(model.forward(in[0]), in[1]);
-                loss.backward();
-                opt.step();
-                return new Tensor[]{loss};
-            };
+            Jit.Fn step = TrainBench.step(model, opt);
             Tensor x = Tensor.rand(16, 32).realize(), y = Tensor.of(new int[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5}, 16);
             Jit jit = Jit.of(step);
             double[] withJit = time(() -> jit.call(x, y)[0].realize());

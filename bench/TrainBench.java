@@ -14,6 +14,7 @@ import dev.jtiny.nn.Linear;
 import dev.jtiny.nn.Losses;
 import dev.jtiny.nn.Sequential;
 import dev.jtiny.optim.Adam;
+import dev.jtiny.optim.Optimizer;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Devices;
@@ -25,6 +26,20 @@ public class TrainBench {
                 new Conv2d(1, 16, 3, 1, 1), Layer.of(Tensor::relu), Layer.of(x -> Conv.maxPool2d(x, 2)),
                 new Conv2d(16, 32, 3, 1, 1), Layer.of(Tensor::relu), Layer.of(x -> Conv.maxPool2d(x, 2)),
                 Layer.of(x -> x.flatten(1)), new Linear(32 * 7 * 7, 10));
+    }
+
+    /**
+     * One training step of {@code net} on a batch (images, int labels): cross-entropy, backward, {@code opt}'s
+     * update; returns the loss, realized. GpuSuite and JitLaunchBench time the same step.
+     */
+    static Jit.Fn step(Sequential net, Optimizer opt) {
+        return in -> {
+            opt.zeroGrad();
+            Tensor loss = Losses.crossEntropy(net.forward(in[0]), in[1]);
+            loss.backward();
+            opt.step();
+            return new Tensor[]{loss.realize()};
+        };
     }
 
     public static void main(String[] args) {
@@ -40,13 +55,7 @@ public class TrainBench {
         Adam opt = new Adam(net.parameters(), 1e-3);
         Batches batches = Batches.of(trainX, data.trainLabels(), 64).shuffle(1).dropLast(true);
         boolean useJit = Boolean.getBoolean("jit");
-        Jit.Fn step = in -> {
-            opt.zeroGrad();
-            Tensor loss = Losses.crossEntropy(net.forward(in[0]), in[1]);
-            loss.backward();
-            opt.step();
-            return new Tensor[]{loss.realize()};
-        };
+        Jit.Fn step = step(net, opt);
         Jit jitted = Jit.of(step);
         System.out.println("jit: " + (useJit ? "on (the step is captured on its second call and replayed)" : "off"));
         long kernelsPerStep = 0;

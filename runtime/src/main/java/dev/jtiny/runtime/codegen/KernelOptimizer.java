@@ -106,12 +106,12 @@ public final class KernelOptimizer {
         while (r >= 0 && out[r] == 1) r--;
         if (r < 0) return null;
         // GPUTILE=RxC forces a register tile (for measuring); GPUTILE=0 turns tiling off.
-        String setting = dev.jtiny.runtime.Config.get("GPUTILE", "");
+        String setting = Config.get("GPUTILE", "");
         if (setting.equals("0")) return null;
         int[][] tiles = setting.isEmpty() ? TILES
                 : new int[][]{{Integer.parseInt(setting.split("x")[0]), Integer.parseInt(setting.split("x")[1])}};
         long outputs = View.numel(out);
-        int unroll = dev.jtiny.runtime.Config.getInt("GPUUNROLL", TILE_UNROLL); // measuring knob, as GPUTILE
+        int unroll = Config.getInt("GPUUNROLL", TILE_UNROLL); // measuring knob, as GPUTILE
         for (int[] t : tiles) {
             if (out[r] % t[0] != 0 || out[c] % t[1] != 0) continue;
             int[] block = block(out[r] / t[0], out[c] / t[1], t[0] * t[1]);
@@ -167,11 +167,11 @@ public final class KernelOptimizer {
             KNode.Reduce reduce = topReduce(k.root());
             if (reduce != null) {
                 for (LinearKernel lk : rankedTiles(k, reduce, computeUnits, Config.getInt("BEAMKEEP", RANK_KEEP))) add.accept(() -> lk);
+                for (int g : GROUPS) add.accept(() -> {
+                    LinearKernel lk = Linearizer.linearize(k, Linearizer.Upcast.NONE, g);
+                    return coalesced(lk) ? lk : null;
+                });
             }
-            if (reduce != null) for (int g : GROUPS) add.accept(() -> {
-                LinearKernel lk = Linearizer.linearize(k, Linearizer.Upcast.NONE, g);
-                return coalesced(lk) ? lk : null;
-            });
             for (int l : new int[]{2, 4}) for (Linearizer.Upcast up : candidates(k, l)) add.accept(() -> {
                 LinearKernel lk = Linearizer.linearize(k, up);
                 return score(lk) > 0 ? lk : null;
@@ -252,26 +252,23 @@ public final class KernelOptimizer {
         List<String> loopVars = new ArrayList<>();
         for (UOp op : u) if (op instanceof UOp.Loop l) loopVars.add(l.var());
         List<UOp.Load> loads = new ArrayList<>();
-        long accumulates = 0;
+        long accumulates = 0, sharedReads = 0;
         int depth = 0;
         for (int i = start + 1; i < u.size(); i++) {
             UOp op = u.get(i);
             if (op instanceof UOp.Loop || op instanceof UOp.If) depth++;
             else if (op instanceof UOp.End && depth-- == 0) break;
             else if (op instanceof UOp.Load l) loads.add(l);
+            else if (op instanceof UOp.SharedLoad l) sharedReads += l.vec() ? (lk.lanes() + 3) / 4 : 1;
             else if (op instanceof UOp.Accumulate a) accumulates += a.vec() ? lk.lanes() : 1;
         }
         if (accumulates == 0) return Double.POSITIVE_INFINITY;
+        double fill = Math.max(1.0, 512.0 * computeUnits / Math.max(1, lk.global()));
         // A staged reduction: its innermost loop reads local memory (a twentieth each, four consecutive as one);
         // the copies into it, one coalesced read per item each, are spread over that loop's iterations.
-        long sharedReads = 0, copies = 0;
-        for (int i = start + 1; i < u.size() && !(u.get(i) instanceof UOp.End); i++) {
-            if (u.get(i) instanceof UOp.SharedLoad l) sharedReads += l.vec() ? (lk.lanes() + 3) / 4 : 1;
-        }
-        for (UOp op : u) if (op instanceof UOp.SharedStore) copies++;
+        long copies = u.stream().filter(op -> op instanceof UOp.SharedStore).count();
         if (copies > 0) {
             long chunkLoop = ((UOp.Loop) u.get(start)).extent();
-            double fill = Math.max(1.0, 512.0 * computeUnits / Math.max(1, lk.global()));
             return (0.05 * sharedReads + copies * (1.0 / NEIGHBOURS + 0.1) / chunkLoop) / accumulates * fill;
         }
         int items = (int) Math.min(NEIGHBOURS, Math.max(1, lk.global()));
@@ -303,7 +300,6 @@ public final class KernelOptimizer {
             }
         }
         double perItem = (double) sectors.size() / items + 0.1 * instructions;
-        double fill = Math.max(1.0, 512.0 * computeUnits / Math.max(1, lk.global()));
         return perItem / accumulates * fill;
     }
 

@@ -93,7 +93,7 @@ public final class Linearizer {
      * each ({@code base}), the output's offset from there for this item and lane ({@code local}), and the block's
      * extent in outputs ({@code span}).
      */
-    private int rowAxis = -1, colAxis = -1, rowSpan, colSpan, blockItems;
+    private int rowAxis = -1, colAxis = -1, rowSpan, colSpan;
     private Expr rowBase, rowLocal, colBase, colLocal, inBlockItem;
     /** Values a staged reduction reads from work-group memory: the array, the side it spans, the item's offset. */
     private record StagedLoad(String array, int span, Expr local) {}
@@ -175,7 +175,6 @@ public final class Linearizer {
             l.colAxis = up.axis2;
             l.rowSpan = tileRows * tr;
             l.colSpan = tileCols * tc;
-            l.blockItems = (int) items;
             l.inBlockItem = inBlock;
             l.rowBase = Expr.mul(idx[up.axis], (long) tileRows * tr);
             l.colBase = Expr.mul(idx[up.axis2], (long) tileCols * tc);
@@ -484,7 +483,8 @@ public final class Linearizer {
      */
     private String emitStagedReduce(KNode.Reduce r, Expr[] idx) {
         int[] srcShape = r.src().shape();
-        if (r.axes().length != 1 || rowAxis < 0 || blockItems != STAGE_GROUP || guardDepth > 0) throw new CannotUpcast();
+        // linearize() checked that the kernel is tiled in a block of STAGE_GROUP items.
+        if (r.axes().length != 1 || guardDepth > 0) throw new CannotUpcast();
         int a = r.axes()[0], chunk = upcast.stage;
         long extent = srcShape[a];
         if (extent % chunk != 0 || extent == chunk) throw new CannotUpcast();
@@ -493,8 +493,8 @@ public final class Linearizer {
         uops.add(new UOp.DefineVar(acc, r.dtype(), r.op().identity(), true));
         Expr[] probe = idx.clone();
         probe[a] = Expr.var("kprobe", 0, extent - 1);
-        probe[rowAxis] = Expr.var("rprobe", 0, Math.max(1, rowSpan) - 1);
-        probe[colAxis] = Expr.var("cprobe", 0, Math.max(1, colSpan) - 1);
+        probe[rowAxis] = Expr.var("rprobe", 0, rowSpan - 1);
+        probe[colAxis] = Expr.var("cprobe", 0, colSpan - 1);
         List<KNode> units = new ArrayList<>();
         stageUnits(r.src(), probe, units);
         List<Copy> copies = new ArrayList<>();

@@ -96,30 +96,20 @@ public final class OpenCLRenderer extends CStyleRenderer {
             if (i < uops.size() && !(uops.get(i) instanceof UOp.Loop || uops.get(i) instanceof UOp.If || uops.get(i) instanceof UOp.End)) continue;
             List<UOp> block = uops.subList(start, i);
             start = i + 1;
-            // Unguarded reads, from global memory (data1, ...) or work-group memory, as "space:index" -> first read.
+            // Reads from global memory (data1, ...) or work-group memory, by Read.key() -> the first of them in the block.
             Map<String, Read> loads = new java.util.HashMap<>();
-            Map<String, UOp.Load> guarded = new java.util.HashMap<>(); // "arg:index:valid" -> first guarded load
             for (UOp u : block) {
                 Read r = switch (u) {
-                    case UOp.Load l when l.valid().equals(Expr.TRUE) -> new Read(u, "data" + l.arg(), "__global", l.index(), l.out(), l.dtype());
-                    case UOp.SharedLoad l -> new Read(u, l.name(), "__local", l.index(), l.out(), l.dtype());
+                    case UOp.Load l -> new Read(u, "data" + l.arg(), "__global", l.index(), l.valid(), l.out(), l.dtype());
+                    case UOp.SharedLoad l -> new Read(u, l.name(), "__local", l.index(), Expr.TRUE, l.out(), l.dtype());
                     default -> null;
                 };
-                String firstOut = null;
-                if (r != null) {
-                    Read first = loads.putIfAbsent(r.space() + ":" + r.index(), r);
-                    if (first != null) firstOut = first.out();
-                } else if (u instanceof UOp.Load l) {
-                    UOp.Load first = guarded.putIfAbsent(l.arg() + ":" + l.index() + ":" + l.valid(), l);
-                    if (first != null) firstOut = first.out();
-                }
-                if (firstOut != null) {
-                    DType t = u instanceof UOp.Load l ? l.dtype() : ((UOp.SharedLoad) u).dtype();
-                    out.put(u, type(t) + " " + (u instanceof UOp.Load l ? l.out() : ((UOp.SharedLoad) u).out()) + " = " + firstOut + ";");
-                }
+                if (r == null) continue;
+                Read first = loads.putIfAbsent(r.key(), r);
+                if (first != null) out.put(u, type(r.dtype()) + " " + r.out() + " = " + first.out() + ";");
             }
             for (Read l : loads.values()) {
-                if (l.dtype() != DType.FLOAT32 || out.containsKey(l.uop()) || !aligned4(l.index())) continue;
+                if (!l.valid().equals(Expr.TRUE) || l.dtype() != DType.FLOAT32 || out.containsKey(l.uop()) || !aligned4(l.index())) continue;
                 Read[] four = {l, loads.get(l.space() + ":" + Expr.add(l.index(), 1)), loads.get(l.space() + ":" + Expr.add(l.index(), 2)),
                         loads.get(l.space() + ":" + Expr.add(l.index(), 3))};
                 if (four[1] == null || four[2] == null || four[3] == null || block.indexOf(l.uop()) > block.indexOf(four[1].uop())
@@ -148,8 +138,11 @@ public final class OpenCLRenderer extends CStyleRenderer {
         return out;
     }
 
-    /** One unguarded read: from {@code space} (a buffer or a work-group array) in {@code memory} (its address space). */
-    private record Read(UOp uop, String space, String memory, Expr index, String out, DType dtype) {}
+    /** One read: from {@code space} (a buffer or a work-group array) in {@code memory} (its address space). */
+    private record Read(UOp uop, String space, String memory, Expr index, Expr valid, String out, DType dtype) {
+        /** "space:index" for an unguarded read (what the float4 search looks up), with ":valid" for a guarded one. */
+        String key() { return space + ":" + index + (valid.equals(Expr.TRUE) ? "" : ":" + valid); }
+    }
 
     private static boolean aligned4(Expr index) { return Expr.mod(index, 4).equals(Expr.num(0)); }
 
