@@ -76,7 +76,7 @@ class BeamTest {
     /**
      * A wide search (BEAM=4: 16 choices) over a convolution and a matmul: the choices include register tiles over
      * other axis pairs than the last two, rectangular blocks, a fully unrolled 3-tap loop and reductions staged
-     * through local memory; every one computes
+     * through local memory (the convolution's channels and taps together); every one computes
      * the heuristic's values (Beam compares each output and would name a rejected one), and the result matches the
      * Java device's.
      */
@@ -105,6 +105,10 @@ class BeamTest {
         // Conv (output [N, Cout, H, W]): Cout and W tiled together, with the 3 taps of a row unrolled.
         assertTrue(timed.stream().anyMatch(l -> l.contains("upcast output axes 1,3") && l.contains("unroll reduce by 3")), trace);
         assertTrue(timed.stream().anyMatch(l -> l.matches(".*tile (\\d+)x(?!\\1 )\\d+ items.*")), () -> "no rectangular block\n" + trace);
+        // Conv: its three reduced axes staged together, in chunks of one channel's 9 taps (a block of 64 items copies
+        // 144 elements in three passes, the last guarded) and of 8.
+        assertTrue(timed.stream().anyMatch(l -> l.contains("upcast output axes 1,3") && l.contains("stage reduce by 9 in local memory")), trace);
+        assertTrue(timed.stream().anyMatch(l -> l.contains("upcast output axes 1,3") && l.contains("stage reduce by 8 in local memory")), trace);
         // Matmul: reductions staged through local memory in chunks of 8 and 16.
         assertTrue(timed.stream().anyMatch(l -> l.contains("stage reduce by 8 in local memory")), trace);
         assertTrue(timed.stream().anyMatch(l -> l.contains("stage reduce by 16 in local memory")), trace);

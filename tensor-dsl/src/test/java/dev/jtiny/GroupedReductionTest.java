@@ -25,6 +25,7 @@ class GroupedReductionTest {
         Config.set("GROUPREDUCE", null);
         Config.set("DEVICE", null);
         Config.set("GPUPREFETCH", null);
+        Config.set("SPLITK", null);
         dev.jtiny.runtime.Realizer.forgetRendered();
     }
 
@@ -121,6 +122,18 @@ class GroupedReductionTest {
         assertTrue(batched.stream().anyMatch(o -> o.startsWith("upcast output axes 1,2")), batched::toString);
         List<String> odd = check(new int[]{100, 100}, 1e-4, x -> x.matmul(x));
         assertTrue(odd.stream().noneMatch(o -> o.startsWith("tile")), odd::toString);
+    }
+
+    @Test
+    void splitKCutsTheReductionIntoPartsSummedByASecondKernel() {
+        Config.set("SPLITK", "4"); // on a GPU the parts follow from the compute units; here they are forced
+        long mark = KernelLog.mark();
+        List<String> opts = check(new int[]{256, 1024}, 1e-4, x -> x.permute(1, 0).matmul(x.slice(1, 0, 256)).add(1).relu());
+        // The parts (4, 1024, 256) tiled and staged over 64 elements each, then a sum of 4 with the epilogue.
+        assertTrue(opts.stream().anyMatch(o -> o.contains("stage reduce by 8 in local memory")), opts::toString);
+        var names = KernelLog.since(mark).stream().filter(e -> e.kind().equals("kernel") && e.device().startsWith("OPENCL"))
+                .map(e -> e.name()).toList();
+        assertEquals(List.of("r_4_1024_256_64", "r_1024_256_4"), names);
     }
 
     @Test

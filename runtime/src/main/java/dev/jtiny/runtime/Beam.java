@@ -19,7 +19,7 @@ import java.util.List;
  * as measured. Each choice's output is compared with the heuristic's, and one that differs is rejected (and named,
  * at any DEBUG level): a search never trades correctness for speed. The search stops early after BEAMSECONDS
  * (default 60) seconds. The choice is cached on disk per device and kernel, so later runs and processes do not
- * search again. DEBUG 2 prints what was tried and picked; DEBUG 3 each choice's time.
+ * search again. DEBUG 2 prints what was tried and picked; DEBUG 3 each choice's time; DEBUG 5 a rejected choice's source.
  */
 final class Beam {
     static final int TIMINGS = 3;
@@ -71,6 +71,7 @@ final class Beam {
             if (differs != null) {
                 wrong++;
                 Trace.out().println("beam " + lk.name() + ": rejected " + lk.opts() + ": " + differs);
+                if (debug >= 5) Trace.out().println(r.source());
                 continue;
             }
             if (debug >= 3) Trace.out().printf("beam   %s %.2fus%n", lk.opts(), s * 1e6);

@@ -148,12 +148,16 @@ public final class LazyBuffer {
 
     // ---- reduce ----
 
-    /** Reduces the given axes to size 1 (keepdim). Long reductions into few outputs are split in two stages. */
+    /**
+     * Reduces the given axes to size 1 (keepdim). Long reductions into few outputs are split in two stages, and so
+     * are GPU matmuls too small to fill the device (split-k).
+     */
     public LazyBuffer reduce(Op op, int... axes) {
         if (axes.length == 0) return this;
         int[] shape = shape().clone();
         for (int a : axes) shape[a] = 1;
         LazyBuffer split = ReduceSplit.split(this, op, axes, shape);
+        if (split == null) split = ReduceSplit.splitK(this, op, axes, shape);
         if (split != null) return split;
         return newBase(device, dtype, shape, op, axes.clone(), List.of(this));
     }

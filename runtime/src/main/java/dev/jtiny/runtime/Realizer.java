@@ -190,12 +190,14 @@ public final class Realizer {
     }
 
     /**
-     * {global, local} for a launch. A grouped reduction runs one work-group per output. Otherwise GPUs (and tiled
+     * {global, local} for a launch. A grouped reduction runs one work-group per output, a staged one one per block.
+     * Otherwise GPUs (and tiled
      * kernels) get work-groups of a fixed size (the kernel ignores the rounded-up tail), and CPUs let the device
      * choose.
      */
     static int[][] dims(LinearKernel lk, Device device) {
         if (lk.group() > 0) return new int[][]{{lk.global() * lk.group()}, {lk.group()}};
+        if (lk.block() > 0) return new int[][]{{lk.global()}, {lk.block()}};
         boolean groups = (device.isGpu() || lk.opts().stream().anyMatch(o -> o.startsWith("tile")))
                 && lk.global() <= Integer.MAX_VALUE - GPU_GROUP;
         return new int[][]{{groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()},

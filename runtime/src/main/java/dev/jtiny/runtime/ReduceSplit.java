@@ -1,8 +1,11 @@
 // Splits a long reduction into few outputs into two kernels, so every core (or GPU thread) gets a share.
 package dev.jtiny.runtime;
 
+import dev.jtiny.runtime.codegen.KernelOptimizer;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.view.View;
+
+import java.util.Arrays;
 
 /**
  * A sum of 16M floats into one output would otherwise be one work item looping 16M times: serial, and
@@ -55,6 +58,63 @@ final class ReduceSplit {
         System.arraycopy(flatShape, 0, partsShape, 0, kept);
         partsShape[kept] = parts;
         return partial.reshape(partsShape).reduce(op, kept).reshape(outShape).cast(x.dtype);
+    }
+
+    /** Output elements a GPU work-group of a tiled reduction computes: 256 items with a register tile of 64. */
+    static final long TILED_GROUP_OUTPUTS = 256 * 64;
+    /** The most parts split-k cuts a reduction into, and the fewest elements each part keeps. */
+    static final int SPLITK_MAX = 16, SPLITK_MIN_LENGTH = 256;
+
+    /**
+     * Split-k: a GPU reduction into a large 2-D output (a matmul) too small to give every compute unit two tiled
+     * work-groups (a 64-row matmul, a 1024 one on a large GPU) is cut along its longest reduced axis into
+     * {@code parts} slices reduced side by side, into a (parts, output) buffer, and then summed over the parts.
+     * More work-groups run at once, each over a shorter loop, for one extra write and read of the partials. Null
+     * when that does not apply. SPLITK=0 turns it off; SPLITK=N forces N parts on any device (for tests).
+     */
+    static LazyBuffer splitK(LazyBuffer x, Op op, int[] axes, int[] outShape) {
+        int forced = Config.getInt("SPLITK", -1);
+        Device d = Devices.get(x.device);
+        if (forced == 0 || (forced < 0 && !d.isGpu())) return null;
+        int[] shape = x.shape();
+        int axis = axes[0];
+        for (int a : axes) if (shape[a] > shape[axis]) axis = a;
+        int parts = forced > 1 ? forced : splitKParts(outShape, shape[axis], d.computeUnits());
+        if (parts <= 1 || shape[axis] % parts != 0 || shape[axis] == parts) return null;
+        // (..., k, ...) -> (..., parts, k / parts, ...) -> (parts, ..., k / parts, ...): each reduced axis moves one up.
+        int n = shape.length;
+        int[] cut = new int[n + 1];
+        for (int i = 0, j = 0; i < n; i++) {
+            if (i == axis) {
+                cut[j++] = parts;
+                cut[j++] = shape[i] / parts;
+            } else {
+                cut[j++] = shape[i];
+            }
+        }
+        int[] order = new int[n + 1];
+        order[0] = axis;
+        for (int i = 1; i <= n; i++) order[i] = i <= axis ? i - 1 : i;
+        int[] moved = Arrays.stream(axes).map(a -> a + 1).toArray();
+        LazyBuffer partial = x.reshape(cut).permute(order).cast(x.dtype.computeType()).reduceWhole(op, moved).contiguous();
+        return partial.reduceWhole(op, 0).reshape(outShape).cast(x.dtype);
+    }
+
+    /**
+     * Parts for split-k on a GPU with {@code computeUnits}: the fewest (a power of two, at most
+     * {@value #SPLITK_MAX}, each at least {@value #SPLITK_MIN_LENGTH} long) that give every compute unit a
+     * work-group of {@link #TILED_GROUP_OUTPUTS}; 1 for an output that is grouped instead (fewer than
+     * {@link KernelOptimizer#GROUP_BELOW_OUTPUTS} elements) or is not 2-D, so not tiled.
+     */
+    static int splitKParts(int[] outShape, int extent, int computeUnits) {
+        long outputs = View.numel(outShape);
+        long wide = Arrays.stream(outShape).filter(e -> e > 1).count();
+        if (outputs < KernelOptimizer.GROUP_BELOW_OUTPUTS || wide < 2) return 1;
+        long target = computeUnits * TILED_GROUP_OUTPUTS;
+        int parts = 1;
+        while (outputs * parts < target && parts < SPLITK_MAX && extent % (parts * 2) == 0
+                && extent / (parts * 2) >= SPLITK_MIN_LENGTH) parts *= 2;
+        return parts;
     }
 
     /** A divisor of r near 4096: partial sums that long are accurate in float32 and cheap to schedule. */

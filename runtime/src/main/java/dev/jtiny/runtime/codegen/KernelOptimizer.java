@@ -18,7 +18,7 @@ public final class KernelOptimizer {
     /** Work-group sizes tried for a grouped reduction, largest first. */
     static final int[] GROUPS = {256, 128, 64, 32};
     /** Outputs below which a GPU reduction is grouped: fewer would leave most of a large GPU idle. */
-    static final long GROUP_BELOW_OUTPUTS = 1 << 18;
+    public static final long GROUP_BELOW_OUTPUTS = 1 << 18;
     /** Elements per output below which a reduction is not worth a work-group. */
     static final long GROUP_MIN_REDUCE = 256;
 
@@ -139,9 +139,10 @@ public final class KernelOptimizer {
         // first over every pair of output axes, if it reads at most half as much per multiply-add as the plain
         // kernel (H200, conv2d 32x64x56x56 by 128 3x3 filters: output channels by columns 8x8, the 3 taps
         // unrolled, 0.75 ms against 2.29 untiled).
-        List<LinearKernel> ranked = rankedTiles(k, topReduce(k.root()), computeUnits, 1);
-        if (ranked.isEmpty()) return null;
-        return cost(ranked.getFirst(), computeUnits) * 2 <= cost(Linearizer.linearize(k), computeUnits) ? ranked.getFirst() : null;
+        LinearKernel first = rankedTiles(k, topReduce(k.root()), computeUnits, 1).stream().filter(lk -> lk.block() == 0)
+                .findFirst().orElse(null);
+        if (first == null) return null;
+        return cost(first, computeUnits) * 2 <= cost(Linearizer.linearize(k), computeUnits) ? first : null;
     }
 
     /**
@@ -336,6 +337,20 @@ public final class KernelOptimizer {
         int inner = reduce.src().shape()[last];
         var unrolls = new java.util.LinkedHashSet<Integer>(List.of(1, TILE_UNROLL, 8));
         if (inner > 1 && inner <= 9) unrolls.add(inner);
+        // Chunks of the reduced axes taken together (a convolution's channels x taps) that divide them: STAGES, and
+        // the product of all but the first axis (one input channel's taps) when it is short.
+        long reduced = 1;
+        int first = last;
+        for (int x : reduce.axes()) {
+            reduced *= reduce.src().shape()[x];
+            first = Math.min(first, x);
+        }
+        long taps = reduced / reduce.src().shape()[first];
+        var stages = new java.util.LinkedHashSet<Integer>();
+        for (int st : STAGES) stages.add(st);
+        if (taps > 1 && taps <= 32) stages.add((int) taps);
+        long all = reduced;
+        stages.removeIf(st -> all % st != 0 || all == st);
         for (int r = 0; r < out.length; r++) {
             if (out[r] == 1) continue;
             for (int col = r + 1; col < out.length; col++) {
@@ -346,9 +361,8 @@ public final class KernelOptimizer {
                         for (int u : unrolls) {
                             if (u > 1 && inner % u != 0) continue;
                             c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], 0, false));
-                            if (b[0] * b[1] != Linearizer.STAGE_GROUP || reduce.axes().length != 1) continue;
-                            for (int st : STAGES) {
-                                if (inner % st != 0 || inner == st || st % u != 0) continue;
+                            for (int st : stages) {
+                                if (st % u != 0) continue;
                                 c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], st, false));
                                 if (st == STAGE) c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], st, true));
                             }

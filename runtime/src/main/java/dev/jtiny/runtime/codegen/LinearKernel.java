@@ -14,9 +14,11 @@ import java.util.List;
  * @param opts      optimizations applied, for DEBUG=3
  * @param group     0, or the size of the work-group that computes each output element together ({@code global}
  *                  groups of {@code group} items; the statements read their item's number as {@code lid})
+ * @param block     0, or the work-group size a staged kernel must launch with: its block's items share the copies
+ *                  in work-group memory (the global size is a multiple of it)
  */
 public record LinearKernel(String name, List<UOp> uops, List<DType> argTypes, int global, int lanes, long flops,
-                           List<String> fusedOps, List<String> opts, int group) {
+                           List<String> fusedOps, List<String> opts, int group, int block) {
 
     /** The statements with lanes expanded into scalars, for renderers without vectors. */
     public List<UOp> scalarUops() { return Lanes.expand(uops, lanes); }

@@ -68,8 +68,14 @@ public final class Linearizer {
         }
     }
 
-    /** Work items in a staged kernel's work-group (its block): the launch's work-group size on GPUs. */
+    /** The most work items a staged kernel's block (its work-group: they share the copies) may have. */
     public static final int STAGE_GROUP = 256;
+
+    /**
+     * The most work-group memory a staged kernel may use: 48 KiB, what OpenCL GPUs commonly offer a work-group
+     * (NVIDIA's driver reports 48 KiB on an H200).
+     */
+    static final long SHARED_BYTES = 48 * 1024;
 
     /** Thrown when an upcast cannot be expressed (a guard that differs per lane); the caller tries another. */
     static final class CannotUpcast extends RuntimeException {
@@ -93,8 +99,10 @@ public final class Linearizer {
      * each ({@code base}), the output's offset from there for this item and lane ({@code local}), and the block's
      * extent in outputs ({@code span}).
      */
-    private int rowAxis = -1, colAxis = -1, rowSpan, colSpan;
+    private int rowSpan, colSpan, blockItems;
     private Expr rowBase, rowLocal, colBase, colLocal, inBlockItem;
+    /** A tiled kernel's output index along its rows and its columns (the base plus the local offset). */
+    private Expr rowIndex, colIndex;
     /** Values a staged reduction reads from work-group memory: the array, the side it spans, the item's offset. */
     private record StagedLoad(String array, int span, Expr local) {}
     private final Map<KNode, StagedLoad> staged = new IdentityHashMap<>();
@@ -171,11 +179,10 @@ public final class Linearizer {
             Expr inBlock = Expr.mod(gidx, items);
             idx = ShapeTracker.unravel(Expr.div(gidx, items), blocks);
             int tr = up.lanes / up.lanes2, tc = up.lanes2;
-            l.rowAxis = up.axis;
-            l.colAxis = up.axis2;
             l.rowSpan = tileRows * tr;
             l.colSpan = tileCols * tc;
             l.inBlockItem = inBlock;
+            l.blockItems = tileRows * tileCols;
             l.rowBase = Expr.mul(idx[up.axis], (long) tileRows * tr);
             l.colBase = Expr.mul(idx[up.axis2], (long) tileCols * tc);
             l.rowLocal = Expr.add(Expr.mul(Expr.div(inBlock, tileCols), tr), Expr.div(l.lane, tc));
@@ -188,12 +195,16 @@ public final class Linearizer {
         if (two) {
             idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], up.lanes / up.lanes2), Expr.div(l.lane, up.lanes2));
             idx[up.axis2] = Expr.add(Expr.mul(idx[up.axis2], up.lanes2), Expr.mod(l.lane, up.lanes2));
+            l.rowIndex = idx[up.axis];
+            l.colIndex = idx[up.axis2];
         } else if (up.lanes > 1 && !up.onReduce) {
             idx[up.axis] = Expr.add(Expr.mul(idx[up.axis], up.lanes), l.lane);
         }
-        if (up.stage > 0 && (tileRows == 0 || tileRows * tileCols != STAGE_GROUP)) throw new CannotUpcast();
+        if (up.stage > 0 && (tileRows == 0 || tileRows * tileCols > STAGE_GROUP)) throw new CannotUpcast();
         String v = l.emit(k.root(), idx);
         if (up.stage > 0 && l.shared.isEmpty()) throw new CannotUpcast(); // nothing was staged
+        long sharedBytes = l.shared.stream().mapToLong(u -> (long) ((UOp.Shared) u).size() * ((UOp.Shared) u).dtype().itemSize).sum();
+        if (sharedBytes > SHARED_BYTES) throw new CannotUpcast();
         l.uops.addAll(0, l.shared);
         int[] strides = View.canonicalStrides(out);
         Expr flat = Expr.num(0);
@@ -208,7 +219,7 @@ public final class Linearizer {
         List<String> opts = up.lanes > 1 ? (tileRows > 0 ? List.of(up.toString(), "tile " + tileRows + "x" + tileCols + " items")
                 : List.of(up.toString())) : group > 0 ? List.of("group reduce by " + group) : List.of();
         return new LinearKernel(name(k), List.copyOf(l.uops), k.argTypes(), (int) n, up.lanes, l.flops * n,
-                k.fusedOps(), opts, group);
+                k.fusedOps(), opts, group, up.stage > 0 ? tileRows * tileCols : 0);
     }
 
     /** Reductions read through a broadcast (per-row values), computed once per work-group before the rest. */
@@ -250,7 +261,7 @@ public final class Linearizer {
         loopExtents.pop();
         uops.add(new UOp.End());
         return new LinearKernel(name(k), List.copyOf(uops), k.argTypes(), (int) n, 1, flops * n, k.fusedOps(),
-                List.of("row per group of " + group), group);
+                List.of("row per group of " + group), group, 0);
     }
 
     /** Emits each broadcast reduction once, innermost first, at the row that work-group {@code gidx} owns. */
@@ -475,47 +486,56 @@ public final class Linearizer {
     }
 
     /**
-     * A tiled reduction over one axis whose inputs each vary along the block's rows or its columns (a matmul's A and
-     * B): for each chunk of {@code stage} elements of the reduced axis, the group's {@value #STAGE_GROUP} items copy
-     * the chunk of every such input their block reads into work-group memory (each element once, consecutive items
-     * at consecutive addresses along whichever of the two axes is contiguous in memory), wait, and run the chunk's
-     * loop on the copies; inputs that vary along neither are read directly.
+     * A tiled reduction whose inputs each vary along the block's rows or its columns (a matmul's A and B, a
+     * convolution's filters and input window): for each chunk of {@code stage} elements of the reduced axes (taken
+     * together, row-major: a convolution's input channels, filter rows and filter columns count as one axis of
+     * their product), the block's items copy the chunk of every such input their block reads into work-group
+     * memory (each element once, consecutive items at consecutive addresses along whichever of the two axes is
+     * contiguous in memory), wait, and run the chunk's loop on the copies; inputs that vary along neither are read
+     * directly.
      */
     private String emitStagedReduce(KNode.Reduce r, Expr[] idx) {
         int[] srcShape = r.src().shape();
-        // linearize() checked that the kernel is tiled in a block of STAGE_GROUP items.
-        if (r.axes().length != 1 || guardDepth > 0) throw new CannotUpcast();
-        int a = r.axes()[0], chunk = upcast.stage;
-        long extent = srcShape[a];
+        // linearize() checked that the kernel is tiled in a block of at most STAGE_GROUP items.
+        if (guardDepth > 0) throw new CannotUpcast();
+        int[] axes = Arrays.stream(r.axes()).sorted().toArray();
+        int[] extents = Arrays.stream(axes).map(x -> srcShape[x]).toArray();
+        int chunk = upcast.stage;
+        long extent = View.numel(extents);
         if (extent % chunk != 0 || extent == chunk) throw new CannotUpcast();
         int unroll = upcast.unroll > 1 && chunk % upcast.unroll == 0 ? upcast.unroll : 1;
         String acc = fresh("acc");
         uops.add(new UOp.DefineVar(acc, r.dtype(), r.op().identity(), true));
         Expr[] probe = idx.clone();
-        probe[a] = Expr.var("kprobe", 0, extent - 1);
+        reduced(probe, axes, extents, Expr.var("kprobe", 0, extent - 1));
+        // The reduction's own axes along the block's rows and columns: the kernel may view its output (a
+        // convolution's reshape), and a view that splits or merges them is not staged.
+        int rowAxis = List.of(idx).indexOf(rowIndex), colAxis = List.of(idx).indexOf(colIndex);
+        if (rowAxis < 0 || colAxis < 0) throw new CannotUpcast();
         probe[rowAxis] = Expr.var("rprobe", 0, rowSpan - 1);
         probe[colAxis] = Expr.var("cprobe", 0, colSpan - 1);
-        List<KNode> units = new ArrayList<>();
-        stageUnits(r.src(), probe, units);
+        List<Unit> units = new ArrayList<>();
+        stageUnits(r.src(), probe, List.of(), units);
         List<Copy> copies = new ArrayList<>();
-        for (KNode unit : units) {
-            if (copies.stream().anyMatch(c -> c.unit() == unit)) continue;
-            boolean rows = dependence(unit, probe)[0];
+        for (Unit unit : units) {
+            Copy same = copies.stream().filter(c -> c.unit() == unit.node()).findFirst().orElse(null);
+            if (same != null && !same.views().equals(unit.views())) throw new CannotUpcast(); // read at two places
+            if (same != null) continue;
+            boolean rows = dependence(unit.node(), unit.probe())[0];
             int span = rows ? rowSpan : colSpan;
-            if (chunk * span % STAGE_GROUP != 0) throw new CannotUpcast();
             // Which of the two runs along memory (for the unit's first load): consecutive items copy consecutive addresses.
-            Expr address = firstAddress(unit, probe);
-            boolean kFirst = address != null
-                    && address.substitute("kprobe", 1).equals(Expr.add(address.substitute("kprobe", 0), 1));
+            Expr address = firstAddress(unit.node(), unit.probe());
+            boolean kFirst = address != null && address.substitute("kprobe", 1).equals(Expr.add(address.substitute("kprobe", 0), 1));
             String array = "lds" + nextShared++;
-            shared.add(new UOp.Shared(array, unit.dtype(), chunk * span));
-            copies.add(new Copy(unit, array, span, rows, kFirst));
+            shared.add(new UOp.Shared(array, unit.node().dtype(), chunk * span));
+            copies.add(new Copy(unit.node(), unit.views(), array, span, rows, kFirst));
         }
         long chunks = extent / chunk;
         String j = "ridx" + nextLoop++;
         Expr chunkIndex = Expr.var(j, 0, chunks - 1), chunkStart = Expr.mul(chunkIndex, chunk);
+        StagedChunk at = new StagedChunk(idx, axes, extents, chunk, rowAxis, colAxis);
         if (upcast.prefetch) { // the first chunk, before the loop
-            for (CopyValue v : copyValues(copies, idx, a, Expr.num(0), chunk)) store(v);
+            for (CopyValue v : copyValues(copies, at, Expr.num(0))) store(v);
             uops.add(new UOp.Barrier());
         }
         uops.add(new UOp.Loop(j, chunks));
@@ -525,19 +545,19 @@ public final class Linearizer {
             int declarations = uops.size();
             uops.add(new UOp.If(Expr.lt(chunkIndex, chunks - 1), false));
             guardDepth++;
-            List<CopyValue> values = copyValues(copies, idx, a, Expr.add(chunkStart, chunk), chunk);
+            List<CopyValue> values = copyValues(copies, at, Expr.add(chunkStart, chunk));
             guardDepth--;
             List<UOp> registers = new ArrayList<>();
             for (CopyValue v : values) {
                 String register = fresh("next");
                 registers.add(new UOp.DefineVar(register, v.copy().unit().dtype(), 0, false));
                 uops.add(new UOp.Assign(register, v.value(), false));
-                next.add(new CopyValue(v.copy(), v.index(), register));
+                next.add(new CopyValue(v.copy(), v.index(), register, v.inRange()));
             }
             uops.add(new UOp.End());
             uops.addAll(declarations, registers);
         } else {
-            for (CopyValue v : copyValues(copies, idx, a, chunkStart, chunk)) store(v);
+            for (CopyValue v : copyValues(copies, at, chunkStart)) store(v);
             uops.add(new UOp.Barrier());
         }
         for (Copy c : copies) staged.put(c.unit(), new StagedLoad(c.array(), c.span(), c.rows() ? rowLocal : colLocal));
@@ -550,7 +570,7 @@ public final class Linearizer {
         Expr[] inner = idx.clone();
         for (int u = 0; u < unroll; u++) {
             stagedK = Expr.add(Expr.mul(Expr.var(k, 0, chunk / unroll - 1), unroll), u);
-            inner[a] = Expr.add(chunkStart, stagedK);
+            reduced(inner, axes, extents, Expr.add(chunkStart, stagedK));
             values.add(emit(r.src(), inner));
         }
         reduceDepth--;
@@ -571,53 +591,106 @@ public final class Linearizer {
         return acc;
     }
 
+    /** Sets the reduced axes of {@code idx} to the element {@code flat} of their row-major product. */
+    private static void reduced(Expr[] idx, int[] axes, int[] extents, Expr flat) {
+        Expr[] each = ShapeTracker.unravel(flat, extents);
+        for (int i = 0; i < axes.length; i++) idx[axes[i]] = each[i];
+    }
+
     /**
      * The largest parts of a staged reduction's source that vary along only one side of the block (rows or
      * columns): a load, or a computation on one such as a scaled or cast operand. What varies along neither is
-     * left to be computed in the loop; an ALU op on both sides is split into its operands; anything else that
-     * varies along both (a view of a mixed computation, a nested reduction) cannot be staged.
+     * left to be computed in the loop; an ALU op on both sides is split into its operands, and so is a view of one
+     * that only reshapes or permutes (split-k's parts); anything else that varies along both (a padded view of a
+     * mixed computation, a nested reduction) cannot be staged.
      */
-    private static void stageUnits(KNode n, Expr[] probe, List<KNode> out) {
+    private static void stageUnits(KNode n, Expr[] probe, List<KNode.ViewOf> views, List<Unit> out) {
         boolean[] d = dependence(n, probe);
-        if (d[0] != d[1]) out.add(n);
+        if (d[0] != d[1]) out.add(new Unit(n, views, probe));
         else if (d[0]) {
-            if (!(n instanceof KNode.Alu a)) throw new CannotUpcast();
-            for (KNode x : a.src()) stageUnits(x, probe, out);
+            if (n instanceof KNode.Alu a) {
+                for (KNode x : a.src()) stageUnits(x, probe, views, out);
+            } else if (n instanceof KNode.ViewOf v && v.st().expr(probe)[1].equals(Expr.TRUE)) {
+                List<KNode.ViewOf> inner = new ArrayList<>(views);
+                inner.add(v);
+                stageUnits(v.src(), throughView(v, probe), List.copyOf(inner), out);
+            } else {
+                throw new CannotUpcast();
+            }
         }
     }
 
-    /** A part of a staged reduction's source copied into work-group array {@code array}, along rows or columns. */
-    private record Copy(KNode unit, String array, int span, boolean rows, boolean kFirst) {}
+    /** The index into a view's source that reading the view at {@code idx} reads. */
+    private static Expr[] throughView(KNode.ViewOf v, Expr[] idx) {
+        return ShapeTracker.unravel(v.st().expr(idx)[0], v.src().shape());
+    }
 
-    /** One element a work item copies: the value's name and where it goes in its copy's array. */
-    private record CopyValue(Copy copy, Expr index, String value) {}
+    /** A part of a staged reduction's source, reached through {@code views}, with the probe index at it. */
+    private record Unit(KNode node, List<KNode.ViewOf> views, Expr[] probe) {}
+
+    /** A part of a staged reduction's source copied into work-group array {@code array}, along rows or columns. */
+    private record Copy(KNode unit, List<KNode.ViewOf> views, String array, int span, boolean rows, boolean kFirst) {}
 
     /**
-     * The values this item copies for the chunk starting at {@code chunkStart} along reduced axis {@code a}: each
-     * copy's {@code chunk} x {@code span} elements spread over the group's items, consecutive items at consecutive
-     * addresses along whichever axis runs along memory.
+     * One element a work item copies: the value's name, where it goes in its copy's array, and the condition for
+     * it to exist (null: always; the block's last pass over a copy whose size its items do not divide).
      */
-    private List<CopyValue> copyValues(List<Copy> copies, Expr[] idx, int a, Expr chunkStart, int chunk) {
+    private record CopyValue(Copy copy, Expr index, String value, Expr inRange) {}
+
+    /** A staged reduction's output index, its reduced axes with their extents, its chunk, its row and column axes. */
+    private record StagedChunk(Expr[] idx, int[] axes, int[] extents, int chunk, int rowAxis, int colAxis) {}
+
+    /**
+     * The values this item copies for the chunk starting at {@code chunkStart}: each copy's {@code chunk} x
+     * {@code span} elements spread over the block's items, consecutive items at consecutive addresses along
+     * whichever axis runs along memory.
+     */
+    private List<CopyValue> copyValues(List<Copy> copies, StagedChunk st, Expr chunkStart) {
         List<CopyValue> out = new ArrayList<>();
+        int chunk = st.chunk();
+        long items = blockItems;
         scopes.push(new HashMap<>()); // the copies' values are theirs: the loop reads the arrays
         for (Copy c : copies) {
-            for (int s = 0; s < chunk * c.span() / STAGE_GROUP; s++) {
-                Expr e = Expr.add(inBlockItem, (long) s * STAGE_GROUP);
+            long total = (long) chunk * c.span();
+            for (long s = 0; s * items < total; s++) {
+                Expr e = Expr.add(inBlockItem, s * items);
                 Expr kk = c.kFirst() ? Expr.mod(e, chunk) : Expr.div(e, c.span());
                 Expr p = c.kFirst() ? Expr.div(e, chunk) : Expr.mod(e, c.span());
-                Expr[] at = idx.clone();
-                at[a] = Expr.add(chunkStart, kk);
-                at[c.rows() ? rowAxis : colAxis] = Expr.add(c.rows() ? rowBase : colBase, p);
-                String value = emit(c.unit(), at);
+                Expr[] at = st.idx().clone();
+                reduced(at, st.axes(), st.extents(), Expr.add(chunkStart, kk));
+                at[c.rows() ? st.rowAxis() : st.colAxis()] = Expr.add(c.rows() ? rowBase : colBase, p);
+                at[c.rows() ? st.colAxis() : st.rowAxis()] = Expr.num(0); // not read: simpler index math through views
+                for (KNode.ViewOf v : c.views()) at = throughView(v, at);
+                Expr inRange = (s + 1) * items > total ? Expr.lt(e, total) : null;
+                String value;
+                if (inRange == null) {
+                    value = emit(c.unit(), at);
+                } else { // past the copy's end on some items: read only where it exists
+                    value = fresh("copy");
+                    uops.add(new UOp.DefineVar(value, c.unit().dtype(), 0, false));
+                    uops.add(new UOp.If(inRange, false));
+                    scopes.push(new HashMap<>());
+                    guardDepth++;
+                    String v = emit(c.unit(), at);
+                    guardDepth--;
+                    scopes.pop();
+                    if (vec.contains(v)) throw new CannotUpcast();
+                    uops.add(new UOp.Assign(value, v, false));
+                    uops.add(new UOp.End());
+                }
                 if (vec.contains(value)) throw new CannotUpcast(); // a copy is one value per item
-                out.add(new CopyValue(c, Expr.add(Expr.mul(kk, c.span()), p), value));
+                out.add(new CopyValue(c, Expr.add(Expr.mul(kk, c.span()), p), value, inRange));
             }
         }
         scopes.pop();
         return out;
     }
 
-    private void store(CopyValue v) { uops.add(new UOp.SharedStore(v.copy().array(), v.index(), v.value())); }
+    private void store(CopyValue v) {
+        if (v.inRange() != null) uops.add(new UOp.If(v.inRange(), false));
+        uops.add(new UOp.SharedStore(v.copy().array(), v.index(), v.value()));
+        if (v.inRange() != null) uops.add(new UOp.End());
+    }
 
     /** The address the first load under {@code n} reads for output index {@code idx}; null when it has none. */
     private static Expr firstAddress(KNode n, Expr[] idx) {
