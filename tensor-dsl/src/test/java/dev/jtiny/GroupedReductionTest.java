@@ -116,6 +116,15 @@ class GroupedReductionTest {
         dev.jtiny.runtime.Realizer.forgetRendered();
         List<String> prefetched = check(new int[]{256, 1024}, 1e-4, x -> x.permute(1, 0).mul(0.5).matmul(x.slice(1, 0, 256)));
         assertTrue(prefetched.stream().anyMatch(o -> o.contains("stage reduce by 8 in local memory, prefetched")), prefetched::toString);
+        // And into the other half of arrays twice the size: one barrier per chunk.
+        Config.set("GPUPREFETCH", "2");
+        dev.jtiny.runtime.Realizer.forgetRendered();
+        long doubleMark = KernelLog.mark();
+        List<String> doubled = check(new int[]{256, 1024}, 1e-4, x -> x.permute(1, 0).mul(0.5).matmul(x.slice(1, 0, 256)));
+        assertTrue(doubled.stream().anyMatch(o -> o.contains("stage reduce by 8 in local memory, double-buffered")), doubled::toString);
+        String source = KernelLog.since(doubleMark).stream().filter(e -> e.name().startsWith("r_") && e.device().startsWith("OPENCL"))
+                .findFirst().orElseThrow().source();
+        assertTrue(source.contains("%2)*512)") && source.split("barrier\\(").length - 1 == 2, source); // before the loop, in it
         Config.set("GPUPREFETCH", null);
         dev.jtiny.runtime.Realizer.forgetRendered();
         List<String> batched = check(new int[]{4, 128, 64}, 1e-4, x -> x.matmul(x.permute(0, 2, 1)));

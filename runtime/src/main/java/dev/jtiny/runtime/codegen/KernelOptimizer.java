@@ -121,8 +121,9 @@ public final class KernelOptimizer {
             Linearizer.Upcast up = Linearizer.Upcast.tile(r, t[0], c, t[1], unroll);
             int stage = Config.getInt("GPUSTAGE", STAGE); // GPUSTAGE=0 turns staging off, another chunk measures it
             if (stage > 0) {
-                try { // GPUPREFETCH=1: read each chunk one ahead (for measuring; BEAM tries it)
-                    return Linearizer.linearize(k, Config.getInt("GPUPREFETCH", 0) > 0 ? up.prefetched(stage) : up.staged(stage),
+                try { // GPUPREFETCH=1: read each chunk one ahead, 2: into a second buffer (for measuring; BEAM tries both)
+                    int ahead = Config.getInt("GPUPREFETCH", 0);
+                    return Linearizer.linearize(k, ahead == 2 ? up.doubleBuffered(stage) : ahead == 1 ? up.prefetched(stage) : up.staged(stage),
                             0, block[0], block[1]);
                 } catch (Linearizer.CannotUpcast e) {
                     // not stageable: as without the knob
@@ -231,7 +232,10 @@ public final class KernelOptimizer {
     private static LinearKernel tile(Kernel k, TileChoice t) {
         try {
             Linearizer.Upcast up = Linearizer.Upcast.tile(t.rowAxis(), t.rows(), t.colAxis(), t.cols(), t.unroll());
-            if (t.stage() > 0) up = t.prefetch() ? up.prefetched(t.stage()) : up.staged(t.stage());
+            if (t.stage() > 0) {
+                up = t.prefetch() == Linearizer.Upcast.DOUBLE_BUFFERED ? up.doubleBuffered(t.stage())
+                        : t.prefetch() == Linearizer.Upcast.PREFETCHED ? up.prefetched(t.stage()) : up.staged(t.stage());
+            }
             return Linearizer.linearize(k, up, 0, t.blockRows(), t.blockCols());
         } catch (Linearizer.CannotUpcast e) {
             return null;
@@ -322,7 +326,7 @@ public final class KernelOptimizer {
 
     /** One tiled layout: a register tile along two output axes, the reduction's unroll, the block of work items. */
     record TileChoice(int rowAxis, int rows, int colAxis, int cols, int unroll, int blockRows, int blockCols, int stage,
-                      boolean prefetch) {}
+                      int prefetch) {}
 
     /** Chunks of the reduced axis a staged tile copies into local memory at a time: BEAM tries each. */
     static final int[] STAGES = {8, 16};
@@ -360,11 +364,13 @@ public final class KernelOptimizer {
                     for (int[] b : blocks(out[r] / t[0], out[col] / t[1])) {
                         for (int u : unrolls) {
                             if (u > 1 && inner % u != 0) continue;
-                            c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], 0, false));
+                            c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], 0, 0));
                             for (int st : stages) {
                                 if (st % u != 0) continue;
-                                c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], st, false));
-                                if (st == STAGE) c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], st, true));
+                                c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], st, 0));
+                                if (st != STAGE) continue;
+                                c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], st, Linearizer.Upcast.PREFETCHED));
+                                c.add(new TileChoice(r, t[0], col, t[1], u, b[0], b[1], st, Linearizer.Upcast.DOUBLE_BUFFERED));
                             }
                         }
                     }

@@ -31,27 +31,39 @@ public final class Linearizer {
      * {@code axis2 >= 0}, along two output axes at once (a register tile of {@code lanes / lanes2} by
      * {@code lanes2} outputs per work item: lane {@code l} is row {@code l / lanes2}, column {@code l % lanes2}).
      */
-    public record Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll, int stage, boolean prefetch) {
+    public record Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll, int stage, int prefetch) {
         public static final Upcast NONE = new Upcast(1, false, -1);
 
-        public Upcast(int lanes, boolean onReduce, int axis) { this(lanes, onReduce, axis, -1, 1, 1, 0, false); }
+        /** {@link #prefetch}: each chunk read one ahead into registers; and also into a second buffer. */
+        public static final int PREFETCHED = 1, DOUBLE_BUFFERED = 2;
+
+        public Upcast(int lanes, boolean onReduce, int axis) { this(lanes, onReduce, axis, -1, 1, 1, 0, 0); }
 
         public Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll) {
-            this(lanes, onReduce, axis, axis2, lanes2, unroll, 0, false);
+            this(lanes, onReduce, axis, axis2, lanes2, unroll, 0, 0);
         }
 
         /**
          * The same tile with its reduction staged through work-group memory, {@code chunk} elements of the reduced
          * axis at a time: the group's items first copy the chunk of each input their block reads (coalesced, each
-         * element once), wait, then compute from the copy. Needs a block of exactly {@link #STAGE_GROUP} items.
+         * element once), wait, then compute from the copy. Needs a block of at most {@link #STAGE_GROUP} items.
          */
-        public Upcast staged(int chunk) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, false); }
+        public Upcast staged(int chunk) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, 0); }
 
         /**
          * Staged, and each chunk's reads from global memory are issued one chunk ahead, into registers, before the
-         * math on the chunk in local memory: the reads are in flight while the items compute.
+         * math on the chunk in local memory: the reads are in flight while the items compute. Two barriers per chunk:
+         * after the math (before the registers are stored) and after the stores.
          */
-        public Upcast prefetched(int chunk) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, true); }
+        public Upcast prefetched(int chunk) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, PREFETCHED); }
+
+        /**
+         * Prefetched into the other half of a local array twice the chunk's size: chunk {@code j} is read from half
+         * {@code j % 2} while the next is stored into the other, so one barrier per chunk is enough.
+         */
+        public Upcast doubleBuffered(int chunk) {
+            return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, DOUBLE_BUFFERED);
+        }
 
         /**
          * A {@code rows} x {@code cols} tile of outputs along output axes {@code axis} and {@code axis2}; the
@@ -63,7 +75,7 @@ public final class Linearizer {
 
         @Override public String toString() {
             if (axis2 >= 0) return "upcast output axes " + axis + "," + axis2 + " by " + lanes / lanes2 + "x" + lanes2
-                    + (unroll > 1 ? ", unroll reduce by " + unroll : "") + (stage > 0 ? ", stage reduce by " + stage + " in local memory" + (prefetch ? ", prefetched" : "") : "");
+                    + (unroll > 1 ? ", unroll reduce by " + unroll : "") + (stage > 0 ? ", stage reduce by " + stage + " in local memory" + (prefetch == PREFETCHED ? ", prefetched" : prefetch == DOUBLE_BUFFERED ? ", double-buffered" : "") : "");
             return lanes == 1 ? "none" : "upcast " + (onReduce ? "reduce" : "output") + " axis " + axis + " by " + lanes;
         }
     }
@@ -527,21 +539,25 @@ public final class Linearizer {
             Expr address = firstAddress(unit.node(), unit.probe());
             boolean kFirst = address != null && address.substitute("kprobe", 1).equals(Expr.add(address.substitute("kprobe", 0), 1));
             String array = "lds" + nextShared++;
-            shared.add(new UOp.Shared(array, unit.node().dtype(), chunk * span));
+            shared.add(new UOp.Shared(array, unit.node().dtype(), chunk * span * (upcast.prefetch == Upcast.DOUBLE_BUFFERED ? 2 : 1)));
             copies.add(new Copy(unit.node(), unit.views(), array, span, rows, kFirst));
         }
         long chunks = extent / chunk;
         String j = "ridx" + nextLoop++;
         Expr chunkIndex = Expr.var(j, 0, chunks - 1), chunkStart = Expr.mul(chunkIndex, chunk);
         StagedChunk at = new StagedChunk(idx, axes, extents, chunk, rowAxis, colAxis);
-        if (upcast.prefetch) { // the first chunk, before the loop
-            for (CopyValue v : copyValues(copies, at, Expr.num(0))) store(v);
+        boolean ahead = upcast.prefetch > 0, doubled = upcast.prefetch == Upcast.DOUBLE_BUFFERED;
+        // With two buffers, chunk j is in half j % 2 of each array: where it is read and the next is stored.
+        java.util.function.Function<Copy, Expr> half = c -> doubled ? Expr.mul(Expr.mod(chunkIndex, 2), (long) chunk * c.span()) : Expr.num(0);
+        java.util.function.Function<Copy, Expr> otherHalf = c -> Expr.mul(Expr.mod(Expr.add(chunkIndex, 1), 2), (long) chunk * c.span());
+        if (ahead) { // the first chunk, before the loop
+            for (CopyValue v : copyValues(copies, at, Expr.num(0))) store(v, Expr.num(0));
             uops.add(new UOp.Barrier());
         }
         uops.add(new UOp.Loop(j, chunks));
         loopExtents.push(chunks);
         List<CopyValue> next = new ArrayList<>();
-        if (upcast.prefetch) { // the next chunk into registers, declared before the guard that fills them
+        if (ahead) { // the next chunk into registers, declared before the guard that fills them
             int declarations = uops.size();
             uops.add(new UOp.If(Expr.lt(chunkIndex, chunks - 1), false));
             guardDepth++;
@@ -557,10 +573,12 @@ public final class Linearizer {
             uops.add(new UOp.End());
             uops.addAll(declarations, registers);
         } else {
-            for (CopyValue v : copyValues(copies, at, chunkStart)) store(v);
+            for (CopyValue v : copyValues(copies, at, chunkStart)) store(v, Expr.num(0));
             uops.add(new UOp.Barrier());
         }
-        for (Copy c : copies) staged.put(c.unit(), new StagedLoad(c.array(), c.span(), c.rows() ? rowLocal : colLocal));
+        for (Copy c : copies) {
+            staged.put(c.unit(), new StagedLoad(c.array(), c.span(), Expr.add(half.apply(c), c.rows() ? rowLocal : colLocal)));
+        }
         String k = "ridx" + nextLoop++;
         uops.add(new UOp.Loop(k, chunk / unroll));
         loopExtents.push((long) chunk / unroll);
@@ -579,10 +597,15 @@ public final class Linearizer {
         scopes.pop();
         uops.add(new UOp.End());
         loopExtents.pop();
-        uops.add(new UOp.Barrier()); // the next chunk's copies must not overwrite what a slower item still reads
-        if (upcast.prefetch) {
-            for (CopyValue v : next) store(v);
+        if (doubled) { // into the half no item reads now; the barrier then ends this chunk for every item
+            for (CopyValue v : next) store(v, otherHalf.apply(v.copy()));
             uops.add(new UOp.Barrier());
+        } else {
+            uops.add(new UOp.Barrier()); // the next chunk's copies must not overwrite what a slower item still reads
+            if (ahead) {
+                for (CopyValue v : next) store(v, Expr.num(0));
+                uops.add(new UOp.Barrier());
+            }
         }
         uops.add(new UOp.End());
         loopExtents.pop();
@@ -686,9 +709,9 @@ public final class Linearizer {
         return out;
     }
 
-    private void store(CopyValue v) {
+    private void store(CopyValue v, Expr offset) {
         if (v.inRange() != null) uops.add(new UOp.If(v.inRange(), false));
-        uops.add(new UOp.SharedStore(v.copy().array(), v.index(), v.value()));
+        uops.add(new UOp.SharedStore(v.copy().array(), Expr.add(offset, v.index()), v.value()));
         if (v.inRange() != null) uops.add(new UOp.End());
     }
 
