@@ -100,6 +100,10 @@ def cases():
         yield "matmul_%dx%dx%d" % (m, k, nn), (lambda a=a, b=b: a @ b)
     img, w = data(32, 64, 56, 56), data(128, 64, 3, 3) * 0.05
     yield "conv2d", lambda: torch.nn.functional.conv2d(img, w, padding=1)
+    tokens, lw, lb = data(4096, 1024), data(4096, 1024) * 0.01, data(4096) * 0.1
+    yield "linear_relu", lambda: torch.relu(torch.nn.functional.linear(tokens, lw, lb))
+    img3, w3 = data(32, 256, 28, 28), data(256, 256, 3, 3) * 0.02
+    yield "conv2d_256x28", lambda: torch.nn.functional.conv2d(img3, w3, padding=1)
 
 
 def main():
@@ -125,8 +129,8 @@ def main():
         out = {"case": name, "eager_ms": eager, "check": check(f())}
         if name == "sum":  # how far each float32 sum is from the float64 one
             out["ref"] = x64_sum()
-        if not name.startswith(("chain", "sum", "softmax", "layernorm")):
-            print(json.dumps(out), flush=True)  # cuBLAS / cuDNN: torch.compile calls the same library
+        if not name.startswith(("chain", "sum", "softmax", "layernorm", "linear")):
+            print(json.dumps(out), flush=True)  # cuBLAS / cuDNN alone: torch.compile calls the same library
             continue
         try:
             compiled = torch.compile(f)

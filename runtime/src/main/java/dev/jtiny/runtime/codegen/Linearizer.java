@@ -89,6 +89,9 @@ public final class Linearizer {
      */
     static final long SHARED_BYTES = 48 * 1024;
 
+    /** Floats of padding per row of a copy stored across the reduced axis (a multiple of 4 keeps float4 reads aligned). */
+    static final int LDS_PAD = 4;
+
     /** Thrown when an upcast cannot be expressed (a guard that differs per lane); the caller tries another. */
     static final class CannotUpcast extends RuntimeException {
         CannotUpcast() { super(null, null, false, false); }
@@ -115,8 +118,8 @@ public final class Linearizer {
     private Expr rowBase, rowLocal, colBase, colLocal, inBlockItem;
     /** A tiled kernel's output index along its rows and its columns (the base plus the local offset). */
     private Expr rowIndex, colIndex;
-    /** Values a staged reduction reads from work-group memory: the array, the side it spans, the item's offset. */
-    private record StagedLoad(String array, int span, Expr local) {}
+    /** Values a staged reduction reads from work-group memory: the array, its pitch per reduced element, the item's offset. */
+    private record StagedLoad(String array, int pitch, Expr local) {}
     private final Map<KNode, StagedLoad> staged = new IdentityHashMap<>();
     /** The chunk offset along the reduced axis that staged loads read at. */
     private Expr stagedK;
@@ -348,7 +351,7 @@ public final class Linearizer {
         String out = switch (node) {
             case KNode n when staged.containsKey(n) -> {
                 StagedLoad st = staged.get(n);
-                Expr index = Expr.add(Expr.mul(stagedK, st.span()), st.local());
+                Expr index = Expr.add(Expr.mul(stagedK, st.pitch()), st.local());
                 String name = fresh("val");
                 boolean v = laneDependent(index);
                 uops.add(new UOp.SharedLoad(name, n.dtype(), st.array(), index, v));
@@ -539,8 +542,11 @@ public final class Linearizer {
             Expr address = firstAddress(unit.node(), unit.probe());
             boolean kFirst = address != null && address.substitute("kprobe", 1).equals(Expr.add(address.substitute("kprobe", 0), 1));
             String array = "lds" + nextShared++;
-            shared.add(new UOp.Shared(array, unit.node().dtype(), chunk * span * (upcast.prefetch == Upcast.DOUBLE_BUFFERED ? 2 : 1)));
-            copies.add(new Copy(unit.node(), unit.views(), array, span, rows, kFirst));
+            // Copied along the reduced axis, consecutive items store a chunk's column apart: a pitch of a multiple of
+            // 32 floats would put them all in a few of the 32 banks, so each row of the copy is padded.
+            int pitch = span + (kFirst && span % 32 == 0 ? dev.jtiny.runtime.Config.getInt("LDSPAD", LDS_PAD) : 0);
+            shared.add(new UOp.Shared(array, unit.node().dtype(), chunk * pitch * (upcast.prefetch == Upcast.DOUBLE_BUFFERED ? 2 : 1)));
+            copies.add(new Copy(unit.node(), unit.views(), array, span, pitch, rows, kFirst));
         }
         long chunks = extent / chunk;
         String j = "ridx" + nextLoop++;
@@ -548,8 +554,8 @@ public final class Linearizer {
         StagedChunk at = new StagedChunk(idx, axes, extents, chunk, rowAxis, colAxis);
         boolean ahead = upcast.prefetch > 0, doubled = upcast.prefetch == Upcast.DOUBLE_BUFFERED;
         // With two buffers, chunk j is in half j % 2 of each array: where it is read and the next is stored.
-        java.util.function.Function<Copy, Expr> half = c -> doubled ? Expr.mul(Expr.mod(chunkIndex, 2), (long) chunk * c.span()) : Expr.num(0);
-        java.util.function.Function<Copy, Expr> otherHalf = c -> Expr.mul(Expr.mod(Expr.add(chunkIndex, 1), 2), (long) chunk * c.span());
+        java.util.function.Function<Copy, Expr> half = c -> doubled ? Expr.mul(Expr.mod(chunkIndex, 2), (long) chunk * c.pitch()) : Expr.num(0);
+        java.util.function.Function<Copy, Expr> otherHalf = c -> Expr.mul(Expr.mod(Expr.add(chunkIndex, 1), 2), (long) chunk * c.pitch());
         if (ahead) { // the first chunk, before the loop
             for (CopyValue v : copyValues(copies, at, Expr.num(0))) store(v, Expr.num(0));
             uops.add(new UOp.Barrier());
@@ -577,7 +583,7 @@ public final class Linearizer {
             uops.add(new UOp.Barrier());
         }
         for (Copy c : copies) {
-            staged.put(c.unit(), new StagedLoad(c.array(), c.span(), Expr.add(half.apply(c), c.rows() ? rowLocal : colLocal)));
+            staged.put(c.unit(), new StagedLoad(c.array(), c.pitch(), Expr.add(half.apply(c), c.rows() ? rowLocal : colLocal)));
         }
         String k = "ridx" + nextLoop++;
         uops.add(new UOp.Loop(k, chunk / unroll));
@@ -652,7 +658,7 @@ public final class Linearizer {
     private record Unit(KNode node, List<KNode.ViewOf> views, Expr[] probe) {}
 
     /** A part of a staged reduction's source copied into work-group array {@code array}, along rows or columns. */
-    private record Copy(KNode unit, List<KNode.ViewOf> views, String array, int span, boolean rows, boolean kFirst) {}
+    private record Copy(KNode unit, List<KNode.ViewOf> views, String array, int span, int pitch, boolean rows, boolean kFirst) {}
 
     /**
      * One element a work item copies: the value's name, where it goes in its copy's array, and the condition for
@@ -702,7 +708,7 @@ public final class Linearizer {
                     uops.add(new UOp.End());
                 }
                 if (vec.contains(value)) throw new CannotUpcast(); // a copy is one value per item
-                out.add(new CopyValue(c, Expr.add(Expr.mul(kk, c.span()), p), value, inRange));
+                out.add(new CopyValue(c, Expr.add(Expr.mul(kk, c.pitch()), p), value, inRange));
             }
         }
         scopes.pop();
