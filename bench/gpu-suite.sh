@@ -9,7 +9,7 @@ beam=${1:-4}
 java=(java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx64g -cp "classes:lib/*")
 [[ -d classes && -d lib ]] || { echo "gpu-suite.sh: run bench/pack-gpu.sh first (no classes/ or lib/ here)" >&2; exit 2; }
 command -v java >/dev/null || { echo "gpu-suite.sh: no java on the PATH (a JDK 25 runtime)" >&2; exit 2; }
-compute="matmul_1024x1024x1024 matmul_4096x4096x4096 matmul_64x8192x8192 linear_relu conv2d conv2d_256x28"
+compute="matmul_1024x1024x1024 matmul_4096x4096x4096 matmul_64x8192x8192 linear_relu conv2d conv2d_256x28 conv1x1_256x56 conv2d_512x7"
 
 echo "== PyTorch $(python3 -c 'import torch; print(torch.__version__)' 2>/dev/null) on $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
 timeout 400 python3 gpu_suite.py --onnx-light . > torch.jsonl 2> torch.err || { echo "gpu_suite.py failed:"; tail -20 torch.err; exit 1; }

@@ -104,6 +104,10 @@ def cases():
     yield "linear_relu", lambda: torch.relu(torch.nn.functional.linear(tokens, lw, lb))
     img3, w3 = data(32, 256, 28, 28), data(256, 256, 3, 3) * 0.02
     yield "conv2d_256x28", lambda: torch.nn.functional.conv2d(img3, w3, padding=1)
+    img4, w4 = data(32, 256, 56, 56), data(64, 256, 1, 1) * 0.05
+    yield "conv1x1_256x56", lambda: torch.nn.functional.conv2d(img4, w4)
+    img5, w5 = data(32, 512, 7, 7), data(512, 512, 3, 3) * 0.01
+    yield "conv2d_512x7", lambda: torch.nn.functional.conv2d(img5, w5, padding=1)
 
 
 def main():

@@ -134,6 +134,17 @@ class GroupedReductionTest {
     }
 
     @Test
+    void convolutionsAreStagedOverChannelsAndTapsTogether() {
+        Tensor.manualSeed(3);
+        float[] w = Tensor.randn(64, 16, 3, 3).toFloatArray();
+        // 128K outputs: 8 channels x 4 columns per item, the 144 channels x taps in chunks of 16; with bias and ReLU.
+        List<String> opts = check(new int[]{2, 16, 32, 32}, 1e-4, x -> dev.jtiny.nn.Conv.conv2d(x, Tensor.of(w, 64, 16, 3, 3),
+                Tensor.arange(64).mul(0.01f), 1, 1).relu());
+        assertTrue(opts.stream().anyMatch(o -> o.endsWith("by 8x4, stage reduce by 16 in local memory")), opts::toString);
+        assertTrue(opts.stream().anyMatch(o -> o.matches("tile \\d+x\\d+ items")), opts::toString);
+    }
+
+    @Test
     void splitKCutsTheReductionIntoPartsSummedByASecondKernel() {
         Config.set("SPLITK", "4"); // on a GPU the parts follow from the compute units; here they are forced
         long mark = KernelLog.mark();

@@ -112,7 +112,10 @@ public final class KernelOptimizer {
                 : new int[][]{{Integer.parseInt(setting.split("x")[0]), Integer.parseInt(setting.split("x")[1])}};
         long outputs = View.numel(out);
         int unroll = Config.getInt("GPUUNROLL", TILE_UNROLL); // measuring knob, as GPUTILE
-        for (int[] t : tiles) {
+        // Square tiles over the last two axes are for matmuls; a convolution's are its rows and columns of pixels,
+        // which share no weights: it takes the cost model's pair of axes below (output channels by columns).
+        boolean convolution = topReduce(k.root()).axes().length > 1 && setting.isEmpty();
+        for (int[] t : convolution ? new int[0][] : tiles) {
             if (out[r] % t[0] != 0 || out[c] % t[1] != 0) continue;
             int[] block = block(out[r] / t[0], out[c] / t[1], t[0] * t[1]);
             if (block == null) continue;
@@ -140,10 +143,35 @@ public final class KernelOptimizer {
         // first over every pair of output axes, if it reads at most half as much per multiply-add as the plain
         // kernel (H200, conv2d 32x64x56x56 by 128 3x3 filters: output channels by columns 8x8, the 3 taps
         // unrolled, 0.75 ms against 2.29 untiled).
-        LinearKernel first = rankedTiles(k, topReduce(k.root()), computeUnits, 1).stream().filter(lk -> lk.block() == 0)
-                .findFirst().orElse(null);
-        if (first == null) return null;
-        return cost(first, computeUnits) * 2 <= cost(Linearizer.linearize(k), computeUnits) ? first : null;
+        KNode.Reduce reduce = topReduce(k.root());
+        List<LinearKernel> ranked = rankedTiles(k, reduce, computeUnits, 1);
+        LinearKernel first = ranked.stream().filter(lk -> lk.block() == 0).findFirst().orElse(null);
+        if (first == null || cost(first, computeUnits) * 2 > cost(Linearizer.linearize(k), computeUnits)) return null;
+        // A convolution (several reduced axes) is staged over the same pair of axes: CONV_TILE outputs per item,
+        // chunks of CONV_STAGE elements of its channels x taps, in the largest block of items.
+        LinearKernel conv = reduce.axes().length > 1 && Config.getInt("GPUSTAGE", STAGE) > 0 ? stagedConv(k, ranked.getFirst()) : null;
+        return conv != null ? conv : first;
+    }
+
+    /**
+     * A convolution's register tile and chunk when staged (H200, BEAM's picks on two resnet-like 3x3 convolutions,
+     * both 8x4 in chunks of 16 in blocks of 224 items: 32x64x56x56 to 128 channels 0.49 ms against 0.75 unstaged,
+     * 32x256x28x28 to 256 channels 1.08 against 2.56).
+     */
+    static final int[] CONV_TILE = {8, 4};
+    static final int CONV_STAGE = 16;
+
+    /** The tile {@code like} uses, staged as {@link #CONV_TILE} in chunks of {@link #CONV_STAGE}; null if that does not fit. */
+    private static LinearKernel stagedConv(Kernel k, LinearKernel like) {
+        var m = java.util.regex.Pattern.compile("upcast output axes (\\d+),(\\d+) by").matcher(like.opts().getFirst());
+        if (!m.find()) return null;
+        int r = Integer.parseInt(m.group(1)), c = Integer.parseInt(m.group(2));
+        int[] out = k.outShape();
+        if (out[r] % CONV_TILE[0] != 0 || out[c] % CONV_TILE[1] != 0) return null;
+        int[] block = blocks(out[r] / CONV_TILE[0], out[c] / CONV_TILE[1]).stream()
+                .max(java.util.Comparator.comparingInt(b -> b[0] * b[1])).orElse(null);
+        if (block == null) return null;
+        return tile(k, new TileChoice(r, CONV_TILE[0], c, CONV_TILE[1], 1, block[0], block[1], CONV_STAGE, 0));
     }
 
     /**
