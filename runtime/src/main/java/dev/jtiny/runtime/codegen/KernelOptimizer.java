@@ -139,18 +139,17 @@ public final class KernelOptimizer {
             }
         }
         if (!setting.isEmpty()) return null;
-        // No square tile fits the last two axes (a convolution's 56-wide rows): the layout the cost model ranks
-        // first over every pair of output axes, if it reads at most half as much per multiply-add as the plain
-        // kernel (H200, conv2d 32x64x56x56 by 128 3x3 filters: output channels by columns 8x8, the 3 taps
-        // unrolled, 0.75 ms against 2.29 untiled).
+        // A convolution, or a reduction no square tile fits: the unstaged layout the cost model ranks first over
+        // every pair of output axes, if it reads at most half as much per multiply-add as the plain kernel (H200,
+        // conv2d 32x64x56x56 by 128 3x3 filters: output channels by columns 8x8, the 3 taps unrolled, 0.75 ms
+        // against 2.29 untiled).
         KNode.Reduce reduce = topReduce(k.root());
-        List<LinearKernel> ranked = rankedTiles(k, reduce, computeUnits, 1);
-        LinearKernel first = ranked.stream().filter(lk -> lk.block() == 0).findFirst().orElse(null);
-        if (first == null || cost(first, computeUnits) * 2 > cost(Linearizer.linearize(k), computeUnits)) return null;
-        // A convolution (several reduced axes) is staged over the same pair of axes: CONV_TILE outputs per item,
-        // chunks of CONV_STAGE elements of its channels x taps, in the largest block of items.
-        LinearKernel conv = reduce.axes().length > 1 && Config.getInt("GPUSTAGE", STAGE) > 0 ? stagedConv(k, ranked.getFirst()) : null;
-        return conv != null ? conv : first;
+        Tiled first = rankedTiles(k, reduce, computeUnits, 1).stream().filter(t -> t.choice().stage() == 0).findFirst().orElse(null);
+        if (first == null || cost(first.lk(), computeUnits) * 2 > cost(Linearizer.linearize(k), computeUnits)) return null;
+        // A convolution (several reduced axes) is then staged over the same pair of axes: CONV_TILE outputs per
+        // item, chunks of CONV_STAGE elements of its channels x taps, in the largest block of items.
+        LinearKernel conv = reduce.axes().length > 1 && Config.getInt("GPUSTAGE", STAGE) > 0 ? stagedConv(k, first.choice()) : null;
+        return conv != null ? conv : first.lk();
     }
 
     /**
@@ -161,11 +160,9 @@ public final class KernelOptimizer {
     static final int[] CONV_TILE = {8, 4};
     static final int CONV_STAGE = 16;
 
-    /** The tile {@code like} uses, staged as {@link #CONV_TILE} in chunks of {@link #CONV_STAGE}; null if that does not fit. */
-    private static LinearKernel stagedConv(Kernel k, LinearKernel like) {
-        var m = java.util.regex.Pattern.compile("upcast output axes (\\d+),(\\d+) by").matcher(like.opts().getFirst());
-        if (!m.find()) return null;
-        int r = Integer.parseInt(m.group(1)), c = Integer.parseInt(m.group(2));
+    /** Over {@code like}'s axes, a {@link #CONV_TILE} tile staged in chunks of {@link #CONV_STAGE}; null if that does not fit. */
+    private static LinearKernel stagedConv(Kernel k, TileChoice like) {
+        int r = like.rowAxis(), c = like.colAxis();
         int[] out = k.outShape();
         if (out[r] % CONV_TILE[0] != 0 || out[c] % CONV_TILE[1] != 0) return null;
         int[] block = blocks(out[r] / CONV_TILE[0], out[c] / CONV_TILE[1]).stream()
@@ -196,7 +193,7 @@ public final class KernelOptimizer {
         if (groups) {
             KNode.Reduce reduce = topReduce(k.root());
             if (reduce != null) {
-                for (LinearKernel lk : rankedTiles(k, reduce, computeUnits, Config.getInt("BEAMKEEP", RANK_KEEP))) add.accept(() -> lk);
+                for (Tiled t : rankedTiles(k, reduce, computeUnits, Config.getInt("BEAMKEEP", RANK_KEEP))) add.accept(t::lk);
                 for (int g : GROUPS) add.accept(() -> {
                     LinearKernel lk = Linearizer.linearize(k, Linearizer.Upcast.NONE, g);
                     return coalesced(lk) ? lk : null;
@@ -221,8 +218,8 @@ public final class KernelOptimizer {
      * the list runs diagonally: the first tile's first variant; the first tile's second and the second tile's first;
      * then three; and so on.
      */
-    static List<LinearKernel> rankedTiles(Kernel k, KNode.Reduce reduce, int computeUnits, int keep) {
-        record Ranked(LinearKernel lk, List<TileChoice> variants, double key) {}
+    static List<Tiled> rankedTiles(Kernel k, KNode.Reduce reduce, int computeUnits, int keep) {
+        record Ranked(LinearKernel lk, TileChoice choice, List<TileChoice> variants, double key) {}
         var byTile = new java.util.LinkedHashMap<List<Integer>, List<TileChoice>>();
         for (TileChoice t : tileChoices(k, reduce)) {
             byTile.computeIfAbsent(List.of(t.rowAxis(), t.rows(), t.colAxis(), t.cols()), x -> new ArrayList<>()).add(t);
@@ -230,7 +227,7 @@ public final class KernelOptimizer {
         List<Ranked> tiles = new ArrayList<>();
         for (List<TileChoice> variants : byTile.values()) {
             LinearKernel lk = tile(k, variants.getFirst()); // unroll 1, squarest block
-            if (lk != null) tiles.add(new Ranked(lk, variants, cost(lk, computeUnits)));
+            if (lk != null) tiles.add(new Ranked(lk, variants.getFirst(), variants, cost(lk, computeUnits)));
         }
         tiles.sort(java.util.Comparator.comparingDouble(Ranked::key));
         List<List<Ranked>> families = new ArrayList<>();
@@ -240,22 +237,27 @@ public final class KernelOptimizer {
             for (TileChoice t : r.variants()) {
                 int place = blockPlace.computeIfAbsent(List.of(t.blockRows(), t.blockCols()), x -> blockPlace.size());
                 LinearKernel lk = t == r.variants().getFirst() ? r.lk() : tile(k, t);
-                if (lk != null) family.add(new Ranked(lk, List.of(), cost(lk, computeUnits) * (1 + 0.15 * place)));
+                if (lk != null) family.add(new Ranked(lk, t, List.of(), cost(lk, computeUnits) * (1 + 0.15 * place)));
             }
             family.sort(java.util.Comparator.comparingDouble(Ranked::key));
             families.add(family);
         }
         // Diagonally: the n-th variant of the t-th tile at place n + t, so the best tile's variants (blocks and
         // unrolls, which the model hardly tells apart) are timed first, and every tile shape still gets its turn.
-        List<LinearKernel> all = new ArrayList<>();
+        List<Tiled> all = new ArrayList<>();
         for (int d = 0; families.stream().anyMatch(f -> !f.isEmpty()); d++) {
             for (int t = 0; t <= Math.min(d, families.size() - 1); t++) {
                 List<Ranked> f = families.get(t);
-                if (!f.isEmpty()) all.add(f.removeFirst().lk());
+                if (f.isEmpty()) continue;
+                Ranked r = f.removeFirst();
+                all.add(new Tiled(r.lk(), r.choice()));
             }
         }
         return all;
     }
+
+    /** A tiled layout and the choice it was made from. */
+    record Tiled(LinearKernel lk, TileChoice choice) {}
 
     private static LinearKernel tile(Kernel k, TileChoice t) {
         try {
