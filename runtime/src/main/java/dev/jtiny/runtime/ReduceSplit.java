@@ -1,4 +1,4 @@
-// Splits a long reduction into few outputs into two kernels, so every core (or GPU thread) gets a share.
+// Splits a long reduction into few outputs, or a GPU matmul too small to fill the device (split-k), into two kernels.
 package dev.jtiny.runtime;
 
 import dev.jtiny.runtime.codegen.KernelOptimizer;
@@ -66,8 +66,8 @@ final class ReduceSplit {
     static final int SPLITK_MAX = 16, SPLITK_MIN_LENGTH = 256;
 
     /**
-     * Split-k: a GPU reduction into a large 2-D output (a matmul) too small to give every compute unit two tiled
-     * work-groups (a 64-row matmul, a 1024 one on a large GPU) is cut along its longest reduced axis into
+     * Split-k: a GPU reduction into a large 2-D output (a matmul) too small to give every compute unit a tiled
+     * work-group (a 64-row matmul, a 1024 one on a large GPU) is cut along its longest reduced axis into
      * {@code parts} slices reduced side by side, into a (parts, output) buffer, and then summed over the parts.
      * More work-groups run at once, each over a shorter loop, for one extra write and read of the partials. Null
      * when that does not apply. SPLITK=0 turns it off; SPLITK=N forces N parts on any device (for tests).
