@@ -86,14 +86,7 @@ final class Engine implements AutoCloseable {
                 "-XX:ErrorFile=" + CRASH_DIR.resolve(CRASH_PREFIX + "%p.log")));
         options.addAll(vmOptions);
         options.addAll(List.of("-cp", classPath));
-        JShell s = JShell.builder()
-                .executionEngine(new JdiExecutionControlProvider(),
-                        Map.of(JdiExecutionControlProvider.PARAM_REMOTE_AGENT, EngineAgent.class.getName(),
-                                JdiExecutionControlProvider.PARAM_TIMEOUT, String.valueOf(timeoutSeconds * 1000L)))
-                .remoteVMOptions(options.toArray(String[]::new))
-                .compilerOptions("--add-modules", "jdk.incubator.vector", "-Xlint:-incubating")
-                .in(in).out(out).err(err)
-                .build();
+        JShell s = launch(options);
         startedAt = System.currentTimeMillis();
         s.onShutdown(dead -> { if (dead == shell) engineDied = true; });
         s.addToClasspath(classPath);
@@ -122,6 +115,29 @@ final class Engine implements AutoCloseable {
             runningStartup = false;
         }
         return s;
+    }
+
+    /** Launch attempts for the engine JVM: on a loaded machine its first connection back can fail once. */
+    static final int LAUNCH_ATTEMPTS = 3;
+
+    /** A JShell whose execution engine is a fresh JVM with {@code options}; tried again if that JVM does not connect. */
+    private JShell launch(List<String> options) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return JShell.builder()
+                        .executionEngine(new JdiExecutionControlProvider(),
+                                Map.of(JdiExecutionControlProvider.PARAM_REMOTE_AGENT, EngineAgent.class.getName(),
+                                        JdiExecutionControlProvider.PARAM_TIMEOUT, String.valueOf(timeoutSeconds * 1000L)))
+                        .remoteVMOptions(options.toArray(String[]::new))
+                        .compilerOptions("--add-modules", "jdk.incubator.vector", "-Xlint:-incubating")
+                        .in(in).out(out).err(err)
+                        .build();
+            } catch (IllegalStateException e) { // "Launching JShell execution engine threw: ..."
+                if (attempt == LAUNCH_ATTEMPTS) throw e;
+                System.err.println("jtiny kernel: the engine JVM did not start (" + e.getMessage() + "); starting another, attempt "
+                        + (attempt + 1) + " of " + LAUNCH_ATTEMPTS);
+            }
+        }
     }
 
     /**
