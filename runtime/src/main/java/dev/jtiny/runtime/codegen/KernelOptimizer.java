@@ -99,7 +99,8 @@ public final class KernelOptimizer {
 
     private static LinearKernel tiled(Kernel k, int computeUnits) {
         int[] out = k.outShape();
-        if (topReduce(k.root()) == null || View.numel(out) < (1 << 16)) return null;
+        KNode.Reduce reduce = topReduce(k.root());
+        if (reduce == null || View.numel(out) < (1 << 16)) return null;
         int c = out.length - 1;
         while (c >= 0 && out[c] == 1) c--; // a reduction's output keeps its reduced axes as 1s
         int r = c - 1;
@@ -112,43 +113,32 @@ public final class KernelOptimizer {
                 : new int[][]{{Integer.parseInt(setting.split("x")[0]), Integer.parseInt(setting.split("x")[1])}};
         long outputs = View.numel(out);
         int unroll = Config.getInt("GPUUNROLL", TILE_UNROLL); // measuring knob, as GPUTILE
+        int stage = Config.getInt("GPUSTAGE", STAGE); // GPUSTAGE=0 turns staging off, another chunk measures it
         // Square tiles over the last two axes are for matmuls; a convolution's are its rows and columns of pixels,
         // which share no weights: it takes the cost model's pair of axes below (output channels by columns).
-        boolean convolution = topReduce(k.root()).axes().length > 1 && setting.isEmpty();
+        boolean convolution = reduce.axes().length > 1 && setting.isEmpty();
         for (int[] t : convolution ? new int[0][] : tiles) {
             if (out[r] % t[0] != 0 || out[c] % t[1] != 0) continue;
             int[] block = block(out[r] / t[0], out[c] / t[1], t[0] * t[1]);
             if (block == null) continue;
             long groups = outputs / ((long) t[0] * t[1] * TILE_ITEMS * TILE_ITEMS);
             if (setting.isEmpty() && t != TILES[TILES.length - 1] && groups * 2 < 3L * computeUnits) continue;
-            Linearizer.Upcast up = Linearizer.Upcast.tile(r, t[0], c, t[1], unroll);
-            int stage = Config.getInt("GPUSTAGE", STAGE); // GPUSTAGE=0 turns staging off, another chunk measures it
-            if (stage > 0) {
-                try { // GPUPREFETCH=1: read each chunk one ahead, 2: into a second buffer (for measuring; BEAM tries both)
-                    int ahead = Config.getInt("GPUPREFETCH", 0);
-                    return Linearizer.linearize(k, ahead == 2 ? up.doubleBuffered(stage) : ahead == 1 ? up.prefetched(stage) : up.staged(stage),
-                            0, block[0], block[1]);
-                } catch (Linearizer.CannotUpcast e) {
-                    // not stageable: as without the knob
-                }
-            }
-            try {
-                return Linearizer.linearize(k, up, 0, block[0], block[1]);
-            } catch (Linearizer.CannotUpcast e) {
-                return null;
-            }
+            // GPUPREFETCH=1: read each chunk one ahead, 2: into a second buffer (for measuring; BEAM tries both).
+            LinearKernel staged = stage > 0
+                    ? tile(k, new TileChoice(r, t[0], c, t[1], unroll, block[0], block[1], stage, Config.getInt("GPUPREFETCH", 0)))
+                    : null;
+            return staged != null ? staged : tile(k, new TileChoice(r, t[0], c, t[1], unroll, block[0], block[1], 0, 0));
         }
         if (!setting.isEmpty()) return null;
         // A convolution, or a reduction no square tile fits: the unstaged layout the cost model ranks first over
         // every pair of output axes, if it reads at most half as much per multiply-add as the plain kernel (H200,
         // conv2d 32x64x56x56 by 128 3x3 filters: output channels by columns 8x8, the 3 taps unrolled, 0.75 ms
         // against 2.29 untiled).
-        KNode.Reduce reduce = topReduce(k.root());
         Tiled first = rankedTiles(k, reduce, computeUnits, 1).stream().filter(t -> t.choice().stage() == 0).findFirst().orElse(null);
         if (first == null || cost(first.lk(), computeUnits) * 2 > cost(Linearizer.linearize(k), computeUnits)) return null;
         // A convolution (several reduced axes) is then staged over the same pair of axes: CONV_TILE outputs per
         // item, chunks of CONV_STAGE elements of its channels x taps, in the largest block of items.
-        LinearKernel conv = reduce.axes().length > 1 && Config.getInt("GPUSTAGE", STAGE) > 0 ? stagedConv(k, first.choice()) : null;
+        LinearKernel conv = reduce.axes().length > 1 && stage > 0 ? stagedConv(k, first.choice()) : null;
         return conv != null ? conv : first.lk();
     }
 
@@ -262,10 +252,7 @@ public final class KernelOptimizer {
     private static LinearKernel tile(Kernel k, TileChoice t) {
         try {
             Linearizer.Upcast up = Linearizer.Upcast.tile(t.rowAxis(), t.rows(), t.colAxis(), t.cols(), t.unroll());
-            if (t.stage() > 0) {
-                up = t.prefetch() == Linearizer.Upcast.DOUBLE_BUFFERED ? up.doubleBuffered(t.stage())
-                        : t.prefetch() == Linearizer.Upcast.PREFETCHED ? up.prefetched(t.stage()) : up.staged(t.stage());
-            }
+            if (t.stage() > 0) up = up.staged(t.stage(), t.prefetch());
             return Linearizer.linearize(k, up, 0, t.blockRows(), t.blockCols());
         } catch (Linearizer.CannotUpcast e) {
             return null;

@@ -1,6 +1,7 @@
 // Turns a kernel's input graph into a flat list of statements: loops for reductions, loads with index math.
 package dev.jtiny.runtime.codegen;
 
+import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.view.Expr;
@@ -34,7 +35,12 @@ public final class Linearizer {
     public record Upcast(int lanes, boolean onReduce, int axis, int axis2, int lanes2, int unroll, int stage, int prefetch) {
         public static final Upcast NONE = new Upcast(1, false, -1);
 
-        /** {@link #prefetch}: each chunk read one ahead into registers; and also into a second buffer. */
+        /**
+         * {@link #prefetch}: 0, or each chunk's reads from global memory issued one chunk ahead, into registers,
+         * before the math on the chunk in local memory, so the reads are in flight while the items compute; stored
+         * behind a second barrier ({@code PREFETCHED}), or into the other half of arrays twice the chunk's size, chunk
+         * {@code j} read from half {@code j % 2}, so one barrier per chunk is enough ({@code DOUBLE_BUFFERED}).
+         */
         public static final int PREFETCHED = 1, DOUBLE_BUFFERED = 2;
 
         public Upcast(int lanes, boolean onReduce, int axis) { this(lanes, onReduce, axis, -1, 1, 1, 0, 0); }
@@ -45,25 +51,11 @@ public final class Linearizer {
 
         /**
          * The same tile with its reduction staged through work-group memory, {@code chunk} elements of the reduced
-         * axis at a time: the group's items first copy the chunk of each input their block reads (coalesced, each
-         * element once), wait, then compute from the copy. Needs a block of at most {@link #STAGE_GROUP} items.
+         * axis at a time ({@code prefetch} as {@link #PREFETCHED}): the group's items first copy the chunk of each
+         * input their block reads (coalesced, each element once), wait, then compute from the copy. Needs a block
+         * of at most {@link #STAGE_GROUP} items.
          */
-        public Upcast staged(int chunk) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, 0); }
-
-        /**
-         * Staged, and each chunk's reads from global memory are issued one chunk ahead, into registers, before the
-         * math on the chunk in local memory: the reads are in flight while the items compute. Two barriers per chunk:
-         * after the math (before the registers are stored) and after the stores.
-         */
-        public Upcast prefetched(int chunk) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, PREFETCHED); }
-
-        /**
-         * Prefetched into the other half of a local array twice the chunk's size: chunk {@code j} is read from half
-         * {@code j % 2} while the next is stored into the other, so one barrier per chunk is enough.
-         */
-        public Upcast doubleBuffered(int chunk) {
-            return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, DOUBLE_BUFFERED);
-        }
+        public Upcast staged(int chunk, int prefetch) { return new Upcast(lanes, onReduce, axis, axis2, lanes2, unroll, chunk, prefetch); }
 
         /**
          * A {@code rows} x {@code cols} tile of outputs along output axes {@code axis} and {@code axis2}; the
@@ -544,7 +536,7 @@ public final class Linearizer {
             String array = "lds" + nextShared++;
             // Copied along the reduced axis, consecutive items store a chunk's column apart: a pitch of a multiple of
             // 32 floats would put them all in a few of the 32 banks, so each row of the copy is padded.
-            int pitch = span + (kFirst && span % 32 == 0 ? dev.jtiny.runtime.Config.getInt("LDSPAD", LDS_PAD) : 0);
+            int pitch = span + (kFirst && span % 32 == 0 ? Config.getInt("LDSPAD", LDS_PAD) : 0);
             shared.add(new UOp.Shared(array, unit.node().dtype(), chunk * pitch * (upcast.prefetch == Upcast.DOUBLE_BUFFERED ? 2 : 1)));
             copies.add(new Copy(unit.node(), unit.views(), array, span, pitch, rows, kFirst));
         }
@@ -725,7 +717,7 @@ public final class Linearizer {
     private static Expr firstAddress(KNode n, Expr[] idx) {
         return switch (n) {
             case KNode.Load l -> l.st().expr(idx)[0];
-            case KNode.ViewOf v -> firstAddress(v.src(), ShapeTracker.unravel(v.st().expr(idx)[0], v.src().shape()));
+            case KNode.ViewOf v -> firstAddress(v.src(), throughView(v, idx));
             case KNode.Alu a -> a.src().stream().map(x -> firstAddress(x, idx)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
             default -> null;
         };
