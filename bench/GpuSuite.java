@@ -102,24 +102,16 @@ public class GpuSuite {
             c.add(new Case("matmul_" + mkn[0] + "x" + mkn[1] + "x" + mkn[2], 2.0 * mkn[0] * mkn[1] * mkn[2],
                     4.0 * ((long) mkn[0] * mkn[1] + (long) mkn[1] * mkn[2] + (long) mkn[0] * mkn[2]), () -> a.matmul(b)));
         }
-        Tensor img = data(1, 32, 64, 56, 56), w = data(0.05, 128, 64, 3, 3);
-        c.add(new Case("conv2d", 2.0 * 32 * 128 * 56 * 56 * 64 * 9, 4.0 * (img.numel() + w.numel() + 32L * 128 * 56 * 56),
-                () -> Conv.conv2d(img, w, null, 1, 1)));
+        c.add(conv("conv2d", 32, 64, 56, 128, 3, 0.05));
         // A linear layer (weights read transposed, bias and ReLU fused), a shape the matmul rules were not tuned on,
         // and a convolution from the third stage of a resnet.
         Tensor tokens = data(1, 4096, 1024), lw = data(0.01, 4096, 1024), lb = data(0.1, 4096);
         c.add(new Case("linear_relu", 2.0 * 4096 * 4096 * 1024, 4.0 * (2 * 4096L * 1024 + 4096 + 4096L * 4096),
                 () -> tokens.matmul(lw.transpose(0, 1)).add(lb).relu()));
-        Tensor img3 = data(1, 32, 256, 28, 28), w3 = data(0.02, 256, 256, 3, 3);
-        c.add(new Case("conv2d_256x28", 2.0 * 32 * 256 * 28 * 28 * 256 * 9, 4.0 * (2 * img3.numel() + w3.numel()),
-                () -> Conv.conv2d(img3, w3, null, 1, 1)));
+        c.add(conv("conv2d_256x28", 32, 256, 28, 256, 3, 0.02));
         // Two resnet convolutions the conv rule was not derived from: a 1x1 (bottleneck) one and a 3x3 one at 7x7.
-        Tensor img4 = data(1, 32, 256, 56, 56), w4 = data(0.05, 64, 256, 1, 1);
-        c.add(new Case("conv1x1_256x56", 2.0 * 32 * 64 * 56 * 56 * 256, 4.0 * (img4.numel() + w4.numel() + 32L * 64 * 56 * 56),
-                () -> Conv.conv2d(img4, w4, null, 1, 0)));
-        Tensor img5 = data(1, 32, 512, 7, 7), w5 = data(0.01, 512, 512, 3, 3);
-        c.add(new Case("conv2d_512x7", 2.0 * 32 * 512 * 7 * 7 * 512 * 9, 4.0 * (2 * img5.numel() + w5.numel()),
-                () -> Conv.conv2d(img5, w5, null, 1, 1)));
+        c.add(conv("conv1x1_256x56", 32, 256, 56, 64, 1, 0.05));
+        c.add(conv("conv2d_512x7", 32, 512, 7, 512, 3, 0.01));
         c.add(new Case("cnn_step", Double.NaN, Double.NaN, cnnStep(), true));
         String light = System.getProperty("onnx.light");
         if (light != null) {
@@ -130,6 +122,17 @@ public class GpuSuite {
             c.add(new Case("resnet50_nojit", Double.NaN, Double.NaN, () -> resnet.run(in).values().iterator().next(), true));
         }
         return c;
+    }
+
+    /**
+     * A convolution that keeps its size: {@code n} images of {@code cin} channels, {@code hw} x {@code hw} pixels, to
+     * {@code cout} channels through k x k filters scaled by {@code wScale}, padded by k / 2 (as gpu_suite.py's conv).
+     */
+    static Case conv(String name, int n, int cin, int hw, int cout, int k, double wScale) {
+        Tensor img = data(1, n, cin, hw, hw), w = data(wScale, cout, cin, k, k);
+        long outputs = (long) n * cout * hw * hw;
+        return new Case(name, 2.0 * outputs * cin * k * k, 4.0 * (img.numel() + w.numel() + outputs),
+                () -> Conv.conv2d(img, w, null, 1, k / 2));
     }
 
     /** One training step of TrainBench's CNN on a fixed batch (64 images of the suite's data, labels (7i) mod 10), JIT replayed. */

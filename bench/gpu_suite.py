@@ -85,6 +85,12 @@ def resnet50(light):
     return out
 
 
+def conv(n, cin, hw, cout, k, scale):
+    """A convolution that keeps its size (padding k // 2), as GpuSuite.conv makes it."""
+    img, w = data(n, cin, hw, hw), data(cout, cin, k, k) * scale
+    return lambda: torch.nn.functional.conv2d(img, w, padding=k // 2)
+
+
 def cases():
     n = 1 << 28
     x = data(n)
@@ -98,16 +104,12 @@ def cases():
     for m, k, nn in ((1024, 1024, 1024), (4096, 4096, 4096), (64, 8192, 8192)):
         a, b = data(m, k), data(k, nn) * 0.01
         yield "matmul_%dx%dx%d" % (m, k, nn), (lambda a=a, b=b: a @ b)
-    img, w = data(32, 64, 56, 56), data(128, 64, 3, 3) * 0.05
-    yield "conv2d", lambda: torch.nn.functional.conv2d(img, w, padding=1)
+    yield "conv2d", conv(32, 64, 56, 128, 3, 0.05)
     tokens, lw, lb = data(4096, 1024), data(4096, 1024) * 0.01, data(4096) * 0.1
     yield "linear_relu", lambda: torch.relu(torch.nn.functional.linear(tokens, lw, lb))
-    img3, w3 = data(32, 256, 28, 28), data(256, 256, 3, 3) * 0.02
-    yield "conv2d_256x28", lambda: torch.nn.functional.conv2d(img3, w3, padding=1)
-    img4, w4 = data(32, 256, 56, 56), data(64, 256, 1, 1) * 0.05
-    yield "conv1x1_256x56", lambda: torch.nn.functional.conv2d(img4, w4)
-    img5, w5 = data(32, 512, 7, 7), data(512, 512, 3, 3) * 0.01
-    yield "conv2d_512x7", lambda: torch.nn.functional.conv2d(img5, w5, padding=1)
+    yield "conv2d_256x28", conv(32, 256, 28, 256, 3, 0.02)
+    yield "conv1x1_256x56", conv(32, 256, 56, 64, 1, 0.05)
+    yield "conv2d_512x7", conv(32, 512, 7, 512, 3, 0.01)
 
 
 def main():
