@@ -3,10 +3,16 @@ package dev.jtiny;
 
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Devices;
 import dev.jtiny.runtime.device.DeviceException;
+import dev.jtiny.runtime.device.OpenCLDevice;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,27 +63,31 @@ class MemoryTest {
         assertThrows(DeviceException.class, () -> buf.device.copy(small, buf.raw(), false));
     }
 
-    @ParameterizedTest @ValueSource(strings = {"OPENCL:0"})
-    void outOfMemoryNamesTheBytesAndTheDevice(String device) {
+    @Test
+    void outOfMemoryNamesTheBytesAndTheDevice() {
+        String device = "OPENCL:0";
         Config.set("DEVICE", device);
-        // 2^31-1 floats (8 GiB) at a time until the device says no: at once on PoCL (its largest single
-        // allocation is smaller), after filling the memory on a large GPU.
-        java.util.List<Tensor> held = new java.util.ArrayList<>();
-        DeviceException e = null;
-        try {
-            for (int i = 0; i < 64 && e == null; i++) {
-                try {
-                    held.add(Tensor.zeros(Integer.MAX_VALUE).contiguous().realize());
-                } catch (DeviceException ex) {
-                    e = ex;
-                }
+        // One element more than the device's largest single allocation, in the narrowest dtype whose count still fits
+        // a tensor's int size; the allocation fails before any kernel is queued, so nothing outlives the test and no
+        // memory is filled. Where even 8-byte elements cannot reach past it (a GPU whose largest allocation is 16 GiB
+        // or more), there is no single tensor that is too big, and the test says so.
+        long maxAlloc = ((OpenCLDevice) Devices.get(device)).maxAllocBytes();
+        DType dtype = null;
+        for (DType d : List.of(DType.FLOAT32, DType.INT64)) {
+            if (maxAlloc / d.itemSize + 1 <= Integer.MAX_VALUE) {
+                dtype = d;
+                break;
             }
-        } finally {
-            held.forEach(Tensor::close);
         }
-        assertTrue(e != null, "the device never ran out of memory");
-        assertTrue(e.getMessage().contains(String.valueOf(4L * Integer.MAX_VALUE)), e.getMessage());
+        Assumptions.assumeTrue(dtype != null, () -> device + "'s largest allocation is " + maxAlloc
+                + " bytes: no tensor of 2^31-1 elements of 8 bytes is larger");
+        int count = (int) (maxAlloc / dtype.itemSize + 1);
+        DType d = dtype;
+        DeviceException e = assertThrows(DeviceException.class,
+                () -> Tensor.full(new int[] {count}, 0, d).contiguous().realize());
+        assertTrue(e.getMessage().contains((long) count * d.itemSize + " bytes"), e.getMessage());
         assertTrue(e.getMessage().contains(device), e.getMessage());
+        assertTrue(e.getMessage().contains("largest single allocation is " + maxAlloc), e.getMessage());
         assertArrayEquals(new float[]{1, 1}, Tensor.ones(2).toFloatArray());
     }
 }

@@ -316,4 +316,22 @@ class MovementTest {
         assertExact(device + " a.stack(1, d)", Nd.cat(1, ra.unsqueeze(1), rd.unsqueeze(1)), ta.stack(1, td));
         assertExact(device + " a.stack(0)", ra.unsqueeze(0), ta.stack(0));
     }
+
+    /**
+     * A small operand repeated along a row as wide as a vector register reads lane % n, which is lane + k for the
+     * first n lanes only: it must be gathered, not read as one contiguous vector past the operand's end.
+     */
+    @OnEachDevice
+    void repeatingAShortRowAcrossTheLanes(String device) {
+        Reference.use(device);
+        for (int n : new int[] {1, 2, 4}) {
+            for (int width : new int[] {8, 16}) {
+                float[] a = data(20 + n, n);
+                Nd r = Nd.of(a, n), row = r;
+                for (int i = n; i < width; i += n) row = Nd.cat(0, row, r);
+                Nd rows = Nd.cat(0, row.unsqueeze(0), row.unsqueeze(0), row.unsqueeze(0));
+                assertExact(device + " " + n + " repeated to " + width, rows, Tensor.of(a, 1, n).repeat(3, width / n));
+            }
+        }
+    }
 }

@@ -17,7 +17,10 @@ public record MagicSpec(String name, boolean line, boolean cell, String usage, L
 
     static {
         add("debug", true, true, "%debug N  |  %%debug N", List.of("0", "1", "2", "3", "4", "5"),
-                "The DEBUG trace (ARCHITECTURE.md levels 1-5) in the cell's output. %debug N sets it for every later cell, "
+                "The DEBUG trace in the cell's output; each level adds to the one below: 1 devices opened and \"scheduled N "
+                        + "kernels\" per realize, 2 one '*** ' line per kernel launch and copy (time, GFLOPS, GB/s, fused "
+                        + "ops), 3 launch dims and optimizations, 4 each kernel's source, 5 its input graph and linearized "
+                        + "form (README, Configuration). %debug N sets it for every later cell, "
                         + "%debug 0 turns it off; %%debug N traces this cell only. At 4 and above each kernel's source is "
                         + "shown highlighted.", "Magics.debug(N), Magics.debug(N, () -> ...)");
         add("kernels", true, true, "%kernels [--source] [--graph] [--opts]  |  %%kernels [...]",

@@ -1,4 +1,4 @@
-// Finds and runs the ONNX backend test cases in ../shared/onnx-tests: model.onnx plus test_data_set_N/{input,output}_K.pb.
+// Runs the ONNX backend test cases (found by OnnxTestData): model.onnx plus test_data_set_N/{input,output}_K.pb.
 package dev.jtiny.onnx;
 
 import dev.jtiny.Tensor;
@@ -24,19 +24,6 @@ final class ConformanceCases {
     private ConformanceCases() {}
 
     static final double RTOL = 1e-3, ATOL = 1e-4, RTOL16 = 1e-2, ATOL16 = 1e-3;
-
-    /** The shared test data directory, or null when this checkout has none. */
-    static Path root() {
-        String prop = System.getProperty("jtiny.onnx.tests");
-        if (prop != null) return Path.of(prop);
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path c = p.resolve("shared/onnx-tests");
-            if (Files.isDirectory(c)) return c;
-            Path sibling = p.resolveSibling("shared/onnx-tests");
-            if (p.getParent() != null && Files.isDirectory(sibling)) return sibling;
-        }
-        return null;
-    }
 
     static List<Path> cases(Path folder) {
         try (Stream<Path> s = Files.list(folder)) {

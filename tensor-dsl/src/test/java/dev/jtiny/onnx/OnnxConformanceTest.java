@@ -1,4 +1,4 @@
-// The ONNX project's backend test data (../shared/onnx-tests) run through OnnxModel on JAVA and OPENCL, folder by folder.
+// The ONNX project's backend test suites (found by OnnxTestData) run through OnnxModel on JAVA and OPENCL, folder by folder.
 package dev.jtiny.onnx;
 
 import dev.jtiny.runtime.Config;
@@ -44,15 +44,15 @@ class OnnxConformanceTest {
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("folders")
     void folderPasses(String folder, String device) {
-        Path root = ConformanceCases.root();
-        assertNotNull(root, "../shared/onnx-tests not found above " + Path.of("").toAbsolutePath() + "; set -Djtiny.onnx.tests=DIR");
+        Path dir = OnnxTestData.suite(folder).orElse(null);
+        Assumptions.assumeTrue(dir != null, () -> OnnxTestData.missing(folder));
         if (device.startsWith("OPENCL")) {
             Assumptions.assumeTrue(Devices.available().stream().anyMatch(d -> d.startsWith("OPENCL")), "no OpenCL device");
         }
         Config.set("DEVICE", device);
         Map<String, String> skips = skips();
-        List<Path> cases = ConformanceCases.cases(root.resolve(folder));
-        assertTrue(cases.size() > 0, "no cases in " + root.resolve(folder));
+        List<Path> cases = ConformanceCases.cases(dir);
+        assertTrue(cases.size() > 0, "no cases in " + dir);
         long t0 = System.nanoTime();
         int passed = 0, skipped = 0;
         List<String> failures = new ArrayList<>();
@@ -68,7 +68,7 @@ class OnnxConformanceTest {
                 failures.add(id + ": " + result);
             }
         }
-        System.out.printf("%s: %d/%d passed on %s (%d skipped) in %.1f s%n", folder, passed, cases.size(), device, skipped, (System.nanoTime() - t0) / 1e9);
+        System.out.printf("%s (%s): %d/%d passed on %s (%d skipped) in %.1f s%n", folder, dir, passed, cases.size(), device, skipped, (System.nanoTime() - t0) / 1e9);
         if (!failures.isEmpty()) fail(failures.size() + " case(s) failed on " + device + ":\n  " + String.join("\n  ", failures));
     }
 
@@ -88,8 +88,11 @@ class OnnxConformanceTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Path root = ConformanceCases.root();
-        if (root != null) for (String id : m.keySet()) assertTrue(Files.isDirectory(root.resolve(id)), "conformance-skips.txt names " + id + ", which does not exist");
+        for (String id : m.keySet()) {
+            String suite = id.substring(0, id.indexOf('/'));
+            OnnxTestData.suite(suite).ifPresent(dir -> assertTrue(Files.isDirectory(dir.resolveSibling(id)),
+                    "conformance-skips.txt names " + id + ", which is not in " + dir));
+        }
         return m;
     }
 }

@@ -1,4 +1,4 @@
-// Lists the operator types and opsets the shared ONNX test models use, marking those jtiny lacks (a program, not a test).
+// Lists the operator types and opsets the ONNX test models under a folder use, marking those jtiny lacks (a program, not a test).
 package dev.jtiny.onnx;
 
 import java.io.IOException;
@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 final class OpSurvey {
     public static void main(String[] args) throws IOException {
-        Path root = Path.of(args.length > 0 ? args[0] : "../../shared/onnx-tests");
+        Path root = Path.of(args.length > 0 ? args[0] : OnnxTestData.DEBIAN);
         Map<String, TreeSet<String>> uses = new TreeMap<>();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".onnx")).sorted().toList()) {

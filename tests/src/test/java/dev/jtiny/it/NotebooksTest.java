@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import dev.jtiny.onnx.OnnxTestData;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -101,6 +103,9 @@ class NotebooksTest {
     @TestFactory
     Stream<DynamicTest> everyNotebookRunsWithoutErrors() throws Exception {
         return notebooks().stream().map(nb -> DynamicTest.dynamicTest(nb.getFileName().toString(), () -> {
+            if (nb.getFileName().toString().equals("onnx.ipynb")) {
+                Assumptions.assumeTrue(OnnxTestData.suite("light").isPresent(), () -> OnnxTestData.missing("light"));
+            }
             List<Cell> cells = execute(nb);
             if (nb.getFileName().toString().equals("quickstart.ipynb")) checkQuickstart(cells);
             if (nb.getFileName().toString().equals("magics.ipynb")) checkMagics(cells);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jtiny.onnx.OnnxTestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,12 +46,14 @@ final class Processes {
 
     /** Environment for Jupyter tools and ./jtiny that keeps every Jupyter path and HOME inside {@code dir}. */
     static Map<String, String> jupyterEnv(Path dir) {
-        return Map.of("JAVA_HOME", System.getProperty("java.home"), "JTINY_NO_BUILD", "1",
+        var env = new java.util.HashMap<>(Map.of("JAVA_HOME", System.getProperty("java.home"), "JTINY_NO_BUILD", "1",
                 "JUPYTER_PATH", dir.resolve("share/jupyter").toString(),
                 "JUPYTER_DATA_DIR", dir.resolve("data").toString(),
                 "JUPYTER_RUNTIME_DIR", dir.resolve("runtime").toString(), "HOME", dir.toString(),
-                "JTINY_MAVEN_OFFLINE", "1", // %maven in tests resolves from ~/.m2 only: no test downloads
-                "JTINY_ONNX_TESTS", root().resolve("../shared/onnx-tests").normalize().toString());
+                "JTINY_MAVEN_OFFLINE", "1")); // %maven in tests resolves from ~/.m2 only: no test downloads
+        // Kernels and scripts run in folders of their own: they get the light ONNX models' folder this JVM found.
+        OnnxTestData.suite("light").ifPresent(light -> env.put(OnnxTestData.SETTING, light.getParent().toString()));
+        return Map.copyOf(env);
     }
 
     /**

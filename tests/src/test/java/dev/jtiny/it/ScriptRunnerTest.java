@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtiny.it.Processes.Result;
+import dev.jtiny.onnx.OnnxTestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +70,9 @@ class ScriptRunnerTest {
 
     @Test
     void aScriptLoadsAndRunsAnOnnxModelInOneLine() throws Exception {
-        Path dir = Processes.root().resolve("../shared/onnx-tests/pytorch-converted/test_Conv2d").normalize();
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dir), dir + " is missing (CI has ../shared)");
+        Path suite = OnnxTestData.suite("pytorch-converted").orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(suite != null, () -> OnnxTestData.missing("pytorch-converted"));
+        Path dir = suite.resolve("test_Conv2d");
         Result r = run("""
                 var model = OnnxModel.load(ARGS[0] + "/model.onnx");
                 var x = OnnxTensors.read(java.nio.file.Path.of(ARGS[0], "test_data_set_0", "input_0.pb"));

@@ -482,19 +482,24 @@ public final class KernelOptimizer {
         for (UOp u : lk.uops()) {
             if (u instanceof UOp.Load l && l.vec()) {
                 if (l.valid().uses(Lanes.LANE)) return 0;
-                if (!contiguous(l.index())) return 0;
+                if (!contiguous(l.index(), lk.lanes())) return 0;
                 good += 2;
             }
-            if (u instanceof UOp.Store s && s.vec() && !contiguous(s.index())) return 0;
+            if (u instanceof UOp.Store s && s.vec() && !contiguous(s.index(), lk.lanes())) return 0;
         }
         return good;
     }
 
-    /** index(lane = i) is index(lane = 0) + i. */
-    static boolean contiguous(dev.jtiny.runtime.view.Expr index) {
+    /**
+     * index(lane = i) is index(lane = 0) + i for every lane i: checking lane 1 alone would take {@code lane % 2}
+     * (a size-2 operand broadcast across the lanes) for a contiguous run, and read past its end.
+     */
+    static boolean contiguous(dev.jtiny.runtime.view.Expr index, int lanes) {
         var i0 = index.substitute(Lanes.LANE, 0);
-        var i1 = index.substitute(Lanes.LANE, 1);
-        return i1.equals(dev.jtiny.runtime.view.Expr.add(i0, 1));
+        for (int i = 1; i < lanes; i++) {
+            if (!index.substitute(Lanes.LANE, i).equals(dev.jtiny.runtime.view.Expr.add(i0, i))) return false;
+        }
+        return true;
     }
 
     private static boolean containsReduce(KNode n) { return topReduce(n) != null; }

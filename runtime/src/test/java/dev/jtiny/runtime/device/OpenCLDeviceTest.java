@@ -265,13 +265,16 @@ class OpenCLDeviceTest {
 
     @Test
     void allocatingMoreThanTheLargestAllocationNamesTheBytes() {
-        long tooMany = dev.maxAllocBytes() / DType.FLOAT32.itemSize + 1;
-        assumeTrue(tooMany <= Integer.MAX_VALUE, "max allocation is beyond an int count of floats");
-        DeviceException e = assertThrows(DeviceException.class, () -> dev.allocate(DType.FLOAT32, (int) tooMany));
+        // Floats when one more than the largest allocation is an int count of them, else 8-byte longs.
+        DType dtype = dev.maxAllocBytes() / 4 + 1 <= Integer.MAX_VALUE ? DType.FLOAT32 : DType.INT64;
+        long tooMany = dev.maxAllocBytes() / dtype.itemSize + 1;
+        assumeTrue(tooMany <= Integer.MAX_VALUE, () -> "the largest allocation, " + dev.maxAllocBytes()
+                + " bytes, is beyond an int count of 8-byte elements");
+        DeviceException e = assertThrows(DeviceException.class, () -> dev.allocate(dtype, (int) tooMany));
         String m = e.getMessage();
         assertTrue(m.contains("OPENCL:0") && m.contains("out of memory"), m);
-        assertTrue(m.contains(String.valueOf(tooMany * 4) + " bytes"), m);
-        assertTrue(m.contains(tooMany + " x float"), m);
+        assertTrue(m.contains(String.valueOf(tooMany * dtype.itemSize) + " bytes"), m);
+        assertTrue(m.contains(tooMany + " x " + dtype), m);
         assertTrue(m.contains(String.valueOf(dev.memoryBytes())), m);
     }
 
