@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 public final class Config {
     private static final Map<String, String> overrides = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
     private Config() {}
 
@@ -30,7 +31,14 @@ public final class Config {
     /** Sets {@code name} for the rest of this process (or clears the override when value is null). */
     public static void set(String name, String value) {
         if (value == null) overrides.remove(name); else overrides.put(name, value);
+        version.incrementAndGet();
     }
+
+    /** Changes with every {@link #set}: caches that depend on settings read {@link #overrides} again when it moves. */
+    static long version() { return version.get(); }
+
+    /** The run-time overrides now in force, sorted by name. */
+    static java.util.SortedMap<String, String> overrides() { return new java.util.TreeMap<>(overrides); }
 
     public static int debug() { return getInt("DEBUG", 0); }
 }

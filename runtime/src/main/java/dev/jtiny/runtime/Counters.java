@@ -7,6 +7,7 @@ public final class Counters {
     private static final AtomicLong kernels = new AtomicLong();
     private static final AtomicLong compiles = new AtomicLong();
     private static final AtomicLong cacheHits = new AtomicLong();
+    private static final AtomicLong scheduleHits = new AtomicLong();
 
     private Counters() {}
 
@@ -16,14 +17,18 @@ public final class Counters {
     public static long compileCount() { return compiles.get(); }
     /** Kernels whose binary came from the on-disk cache since the last reset. */
     public static long cacheHitCount() { return cacheHits.get(); }
+    /** Realizes whose graph structure was lowered before, so that nothing was scheduled or rendered (ScheduleCache). */
+    public static long scheduleCacheHitCount() { return scheduleHits.get(); }
 
     public static void reset() {
         kernels.set(0);
         compiles.set(0);
         cacheHits.set(0);
+        scheduleHits.set(0);
     }
 
     public static void kernelLaunched() { kernels.incrementAndGet(); }
     public static void compiled() { compiles.incrementAndGet(); }
     public static void cacheHit() { cacheHits.incrementAndGet(); }
+    static void scheduleCacheHit() { scheduleHits.incrementAndGet(); }
 }

@@ -1,4 +1,5 @@
-// Runs a schedule: linearize, render, compile (cached), allocate, launch, log and trace each kernel.
+// Runs a schedule: linearize, render, compile (cached), allocate, launch, log and trace each kernel; a graph
+// lowered before is launched from its ScheduleCache plan.
 package dev.jtiny.runtime;
 
 import dev.jtiny.runtime.codegen.KNode;
@@ -10,7 +11,9 @@ import dev.jtiny.runtime.device.DeviceException;
 import dev.jtiny.runtime.device.Program;
 import dev.jtiny.runtime.device.RawBuffer;
 
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +25,8 @@ public final class Realizer {
     /** Rendered kernels by (device, kernel graph text): a re-run of the same graph skips codegen. */
     private static final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
 
-    record Rendered(LinearKernel linear, String source, String symbol) {}
+    /** A kernel's plan rendered for a language: the source, its class or function name, and the plan's listing (logged with every launch). */
+    record Rendered(LinearKernel linear, String source, String symbol, String listing) {}
 
     /** Sees every kernel launch and copy while installed: how a JIT captures the work of a function. */
     public interface Recorder {
@@ -40,20 +44,50 @@ public final class Realizer {
 
     private Realizer() {}
 
-    /** Computes every given node that is not realized yet, with as few kernels as the scheduler allows. */
+    /**
+     * Computes every given node that is not realized yet, with as few kernels as the scheduler allows. A graph whose
+     * structure was lowered before (see {@link ScheduleCache}) is not scheduled again: its plan's kernels are bound
+     * to this graph's buffers and launched.
+     */
     public static synchronized void realize(List<LazyBuffer> outputs) {
         long t0 = System.nanoTime();
-        List<Scheduler.Item> items = Scheduler.schedule(outputs);
         int debug = Config.debug();
-        if (debug >= 1 && !items.isEmpty()) {
-            long kernels = items.stream().filter(i -> i instanceof Scheduler.KernelItem).count();
-            Trace.out().printf("scheduled %d kernel%s in %.2f ms%n", kernels, kernels == 1 ? "" : "s", (System.nanoTime() - t0) * 1e-6);
-        }
-        for (Scheduler.Item item : items) {
-            switch (item) {
-                case Scheduler.KernelItem k -> run(k, debug);
-                case Scheduler.CopyItem c -> copy(c, debug);
+        ScheduleCache.Walk walk = ScheduleCache.enabled() ? ScheduleCache.walk(outputs) : null;
+        ScheduleCache.Plan plan = walk == null ? null : ScheduleCache.get(walk.key());
+        if (plan != null && ScheduleCache.current(plan)) {
+            Counters.scheduleCacheHit();
+            if (debug >= 1 && !plan.steps().isEmpty()) {
+                Trace.out().printf("scheduled %d kernel%s in %.2f ms (schedule cache hit)%n", plan.kernels(),
+                        plan.kernels() == 1 ? "" : "s", (System.nanoTime() - t0) * 1e-6);
             }
+            for (ScheduleCache.Step step : plan.steps()) {
+                switch (step) {
+                    case ScheduleCache.KernelStep k -> {
+                        List<LazyBuffer> inputs = new ArrayList<>(k.inputs().size());
+                        for (ScheduleCache.Ref r : k.inputs()) inputs.add(r.in(walk));
+                        launchPlanned(k.out().in(walk), inputs, k.lowered(), debug);
+                    }
+                    case ScheduleCache.CopyStep c -> copy(c.out().in(walk), c.src().in(walk), debug);
+                }
+            }
+        } else {
+            List<Scheduler.Item> items = Scheduler.schedule(outputs);
+            if (debug >= 1 && !items.isEmpty()) {
+                long kernels = items.stream().filter(i -> i instanceof Scheduler.KernelItem).count();
+                Trace.out().printf("scheduled %d kernel%s in %.2f ms%n", kernels, kernels == 1 ? "" : "s", (System.nanoTime() - t0) * 1e-6);
+            }
+            Map<Scheduler.Item, Lowered> lowered = new IdentityHashMap<>();
+            for (Scheduler.Item item : items) {
+                switch (item) {
+                    case Scheduler.KernelItem k -> {
+                        Lowered l = run(k, debug);
+                        if (l != null) lowered.put(k, l);
+                    }
+                    case Scheduler.CopyItem c -> copy(c.out(), c.src().base, debug);
+                }
+            }
+            ScheduleCache.Plan made = walk == null ? null : ScheduleCache.plan(walk, items, lowered);
+            if (made != null && !made.steps().isEmpty()) ScheduleCache.put(walk.key(), made);
         }
         // Views of pending host uploads need no kernel, but their data must reach the device.
         for (LazyBuffer o : outputs) uploaded(o.base);
@@ -73,16 +107,17 @@ public final class Realizer {
         return b;
     }
 
-    private static void copy(Scheduler.CopyItem c, int debug) {
-        Buffer src = uploaded(c.src().base);
-        Device dst = Devices.get(c.out().device);
+    /** Copies the buffer of {@code srcBase} into a new buffer for {@code out}, on out's device. */
+    private static void copy(LazyBuffer out, LazyBuffer srcBase, int debug) {
+        Buffer src = uploaded(srcBase);
+        Device dst = Devices.get(out.device);
         long t0 = System.nanoTime();
         Object host = src.copyOut();
-        Buffer out = new Buffer(dst, c.out().dtype, (int) c.out().numel());
-        out.copyIn(host);
-        c.out().setRealized(out);
-        if (recorder != null) recorder.copy(src, out);
-        traceCopy(src.device.name(), dst.name(), out.bytes(), (System.nanoTime() - t0) * 1e-9, debug);
+        Buffer buf = new Buffer(dst, out.dtype, (int) out.numel());
+        buf.copyIn(host);
+        out.setRealized(buf);
+        if (recorder != null) recorder.copy(src, buf);
+        traceCopy(src.device.name(), dst.name(), buf.bytes(), (System.nanoTime() - t0) * 1e-9, debug);
     }
 
     private static void traceCopy(String from, String to, long bytes, double seconds, int debug) {
@@ -93,22 +128,26 @@ public final class Realizer {
         }
     }
 
-    private static void run(Scheduler.KernelItem item, int debug) {
+    /**
+     * What a kernel was lowered to on a device: its plan and source, the compiled program, its input graph's text
+     * (for the kernel log) and its launch dims. A {@link ScheduleCache} plan keeps these for every kernel.
+     */
+    record Lowered(Device device, Rendered rendered, Program program, String graph, int[] global, int[] local) {}
+
+    /** Lowers, compiles (BEAM searching where enabled) and launches one scheduled kernel; null for an empty output. */
+    private static Lowered run(Scheduler.KernelItem item, int debug) {
         LazyBuffer out = item.out();
         Device device = Devices.get(out.device);
         if (out.numel() == 0) { // nothing to compute: an empty buffer
             out.setRealized(new Buffer(device, out.dtype, 0));
-            return;
+            return null;
         }
         String graph = KNode.describe(item.kernel().root());
         String key = device.language() + (groupsReductions(device) ? " grouped" : "") + "\n"
                 + java.util.Arrays.toString(item.kernel().outShape()) + item.kernel().argTypes() + "\n" + graph;
         Rendered r = rendered.computeIfAbsent(key, g -> render(item, device));
         LinearKernel lk = r.linear();
-        if (debug >= 5) {
-            Trace.out().println("--- graph of " + lk.name() + "\n" + graph + "--- linearized\n" + lk.listing());
-        }
-        if (debug >= 4) Trace.out().println(r.source());
+        traceSource(lk, graph, r, debug);
         long compiles = Counters.compileCount(), hits = Counters.cacheHitCount();
         long tc = System.nanoTime();
         Program p = device.compile(lk.name(), r.source());
@@ -116,47 +155,76 @@ public final class Realizer {
             if (Counters.compileCount() > compiles) Trace.out().printf("compiled %s in %.1f ms%n", lk.name(), (System.nanoTime() - tc) * 1e-6);
             else if (Counters.cacheHitCount() > hits) Trace.out().printf("loaded %s from the compile cache%n", lk.name());
         }
-
-        RawBuffer[] args = new RawBuffer[item.inputs().size() + 1];
-        Buffer[] buffers = new Buffer[args.length];
-        Buffer outBuf = new Buffer(device, out.dtype, (int) out.numel());
-        args[0] = outBuf.raw();
-        buffers[0] = outBuf;
-        long bytes = outBuf.bytes();
-        for (int i = 0; i < item.inputs().size(); i++) {
-            LazyBuffer in = item.inputs().get(i);
-            if (!in.device.equals(out.device)) {
-                throw new DeviceException(lk.name() + ": input " + in + " is on " + in.device + " but the kernel runs on "
-                        + out.device + "; move it with to(\"" + out.device + "\")");
-            }
-            Buffer b = uploaded(in);
-            args[i + 1] = b.raw();
-            buffers[i + 1] = b;
-            bytes += b.bytes();
-        }
+        Buffer[] buffers = bind(out, item.inputs(), device, lk.name());
         if (Beam.enabled(device) && !beamed.containsKey(key)) {
+            RawBuffer[] args = new RawBuffer[buffers.length];
+            for (int i = 0; i < args.length; i++) args[i] = buffers[i].raw();
             Rendered best = Beam.pick(item.kernel(), graph, device, r, args, debug);
             beamed.put(key, best);
             rendered.put(key, best);
             if (best != r) {
                 r = best;
-                lk = r.linear();
-                p = device.compile(lk.name(), r.source());
+                p = device.compile(r.linear().name(), r.source());
             }
         } else if (Beam.enabled(device)) {
             r = beamed.get(key);
-            lk = r.linear();
-            p = device.compile(lk.name(), r.source());
+            p = device.compile(r.linear().name(), r.source());
         }
-        int[][] dims = dims(lk, device);
-        int[] global = dims[0], local = dims[1];
-        double seconds = device.launch(p, args, global, local, Trace.timed());
+        int[][] dims = dims(r.linear(), device);
+        Lowered lowered = new Lowered(device, r, p, graph, dims[0], dims[1]);
+        launch(out, buffers, lowered, debug);
+        return lowered;
+    }
+
+    /** Launches a kernel a cached plan lowered before, on this graph's buffers. */
+    private static void launchPlanned(LazyBuffer out, List<LazyBuffer> inputs, Lowered l, int debug) {
+        if (out.numel() == 0) {
+            out.setRealized(new Buffer(l.device(), out.dtype, 0));
+            return;
+        }
+        traceSource(l.rendered().linear(), l.graph(), l.rendered(), debug);
+        launch(out, bind(out, inputs, l.device(), l.rendered().linear().name()), l, debug);
+    }
+
+    private static void traceSource(LinearKernel lk, String graph, Rendered r, int debug) {
+        if (debug >= 5) {
+            Trace.out().println("--- graph of " + lk.name() + "\n" + graph + "--- linearized\n" + r.listing());
+        }
+        if (debug >= 4) Trace.out().println(r.source());
+    }
+
+    /** The kernel's buffers: a new output buffer first, then each input's (uploaded if pending), all on {@code device}. */
+    private static Buffer[] bind(LazyBuffer out, List<LazyBuffer> inputs, Device device, String kernel) {
+        Buffer[] buffers = new Buffer[inputs.size() + 1];
+        buffers[0] = new Buffer(device, out.dtype, (int) out.numel());
+        for (int i = 0; i < inputs.size(); i++) {
+            LazyBuffer in = inputs.get(i);
+            if (!in.device.equals(out.device)) {
+                throw new DeviceException(kernel + ": input " + in + " is on " + in.device + " but the kernel runs on "
+                        + out.device + "; move it with to(\"" + out.device + "\")");
+            }
+            buffers[i + 1] = uploaded(in);
+        }
+        return buffers;
+    }
+
+    /** Launches, logs and traces a lowered kernel on its buffers (0: the output), then realizes {@code out}. */
+    private static void launch(LazyBuffer out, Buffer[] buffers, Lowered l, int debug) {
+        Device device = l.device();
+        LinearKernel lk = l.rendered().linear();
+        RawBuffer[] args = new RawBuffer[buffers.length];
+        long bytes = 0;
+        for (int i = 0; i < args.length; i++) {
+            args[i] = buffers[i].raw();
+            bytes += buffers[i].bytes();
+        }
+        double seconds = device.launch(l.program(), args, l.global(), l.local(), Trace.timed());
         Counters.kernelLaunched();
-        KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), global, local, seconds, lk.flops(), bytes,
-                lk.fusedOps(), lk.opts(), r.source(), graph, lk.listing());
-        if (recorder != null) recorder.kernel(device, p, global, local, buffers, e);
-        if (out.dtype.isFloat() && Config.getInt("CHECKNAN", 0) > 0) checkFinite(lk, device, outBuf);
-        out.setRealized(outBuf);
+        KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), l.global(), l.local(), seconds, lk.flops(), bytes,
+                lk.fusedOps(), lk.opts(), l.rendered().source(), l.graph(), l.rendered().listing());
+        if (recorder != null) recorder.kernel(device, l.program(), l.global(), l.local(), buffers, e);
+        if (out.dtype.isFloat() && Config.getInt("CHECKNAN", 0) > 0) checkFinite(lk, device, buffers[0]);
+        out.setRealized(buffers[0]);
         if (debug >= 2) {
             cumulativeSeconds += Double.isNaN(seconds) ? 0 : seconds;
             Trace.out().printf("*** %-10s %5d %-28s arg %2d  tm %10.2fus/%10.2fms (%9.2f GFLOPS %8.2f GB/s) %s%n",
@@ -164,7 +232,7 @@ public final class Realizer {
                     e.gflops(), e.gbps(), lk.fusedOps());
         }
         if (debug >= 3) {
-            Trace.out().println("    global " + java.util.Arrays.toString(global) + " local " + (local == null ? "-" : java.util.Arrays.toString(local)) + " lanes " + lk.lanes() + " opts " + lk.opts());
+            Trace.out().println("    global " + java.util.Arrays.toString(l.global()) + " local " + (l.local() == null ? "-" : java.util.Arrays.toString(l.local())) + " lanes " + lk.lanes() + " opts " + lk.opts());
         }
     }
 
@@ -187,6 +255,7 @@ public final class Realizer {
     public static void forgetRendered() {
         rendered.clear();
         beamed.clear();
+        ScheduleCache.clear();
     }
 
     /**
@@ -234,7 +303,7 @@ public final class Realizer {
             symbol = lk.name() + "_" + HexFormat.of().formatHex(h, 0, 6);
             source = renderer.render(lk, symbol);
         }
-        return new Rendered(lk, source, symbol);
+        return new Rendered(lk, source, symbol, lk.listing());
     }
 
     static String humanBytes(long b) {

@@ -1,0 +1,200 @@
+// Remembers how a graph of a given structure was lowered, so that running the same computation on new data binds and launches only.
+package dev.jtiny.runtime;
+
+import dev.jtiny.runtime.device.Device;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A notebook re-runs the same cell, a training loop builds the same step, a model runs on the next input: each
+ * builds a new graph whose structure — ops, arguments, views, dtypes, devices, which nodes are realized inputs —
+ * is the same as last time. The schedule, the kernels' plans and the compiled programs depend on that structure
+ * alone, so they are kept here by it, and a later graph of the same structure skips scheduling, optimising,
+ * rendering and compiling. The structure is read in one walk of the unrealized part of the graph; realized nodes
+ * are inputs, numbered in the order the walk meets them, and only their dtype, device and shape count. Settings
+ * overridden at run time that can change a lowering (everything but {@link #DISPLAY_ONLY}) are part of the key.
+ */
+final class ScheduleCache {
+    /** Settings that change what is printed or checked at launch, never what is scheduled or rendered. */
+    static final Set<String> DISPLAY_ONLY = Set.of("DEBUG", "PROFILE", "DEVICE", "JIT", "CHECKNAN", "SCHEDULECACHE");
+    /** Plans kept; the least recently used is dropped beyond this. */
+    static final int CAPACITY = 1024;
+
+    private ScheduleCache() {}
+
+    /** A reference to a node of a walk: a pending base by its position in {@link Walk#pending}, or an input. */
+    record Ref(int index, boolean input) {
+        LazyBuffer in(Walk w) { return input ? w.inputs().get(index) : w.pending().get(index); }
+
+        /** The reference as one number for the key: pending bases from 0 up, inputs from -1 down. */
+        int code() { return input ? -1 - index : index; }
+    }
+
+    /** One step of a plan, as the schedule gave it, with nodes named by {@link Ref}. */
+    sealed interface Step {}
+
+    /** A kernel: its output, its argument bases (1..n), and everything its launch needs. */
+    record KernelStep(Ref out, List<Ref> inputs, Realizer.Lowered lowered) implements Step {}
+
+    record CopyStep(Ref out, Ref src) implements Step {}
+
+    /** What a structure lowers to: its steps in order, and how many are kernels. */
+    record Plan(List<Step> steps, int kernels) {}
+
+    /**
+     * The structure of the graph behind {@code outputs}, and its nodes in the order the structure numbers them.
+     * {@code pending} is in the scheduler's order (sources first), so a {@link Ref} means the same node in every
+     * graph with this key.
+     */
+    record Walk(Key key, List<LazyBuffer> pending, List<LazyBuffer> inputs, List<Ref> outputs) {}
+
+    /** A flat list of the structure's parts, with its hash computed once. */
+    static final class Key {
+        final List<Object> parts;
+        final int hash;
+
+        Key(List<Object> parts) {
+            this.parts = parts;
+            this.hash = parts.hashCode();
+        }
+
+        @Override public boolean equals(Object o) { return o instanceof Key k && k.hash == hash && k.parts.equals(parts); }
+        @Override public int hashCode() { return hash; }
+    }
+
+    private static final Map<Key, Plan> plans = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<Key, Plan> eldest) { return size() > CAPACITY; }
+    };
+    private static long settingsVersion = -1;
+    private static List<Object> settings = List.of();
+
+    /** SCHEDULECACHE=0 turns the cache off: every realize schedules and lowers its graph (for comparisons). */
+    static boolean enabled() { return Config.getInt("SCHEDULECACHE", 1) > 0; }
+
+    static synchronized Plan get(Key key) { return plans.get(key); }
+
+    static synchronized void put(Key key, Plan plan) { plans.put(key, plan); }
+
+    static synchronized void clear() { plans.clear(); }
+
+    static synchronized int size() { return plans.size(); }
+
+    /** Walks the unrealized graph behind {@code outputs} in the scheduler's order. */
+    static Walk walk(List<LazyBuffer> outputs) {
+        List<LazyBuffer> pending = new ArrayList<>(), inputs = new ArrayList<>();
+        Map<LazyBuffer, Ref> refs = new IdentityHashMap<>();
+        List<Object> parts = new ArrayList<>();
+        parts.add(settings());
+        List<Ref> outs = new ArrayList<>(outputs.size());
+        for (LazyBuffer o : outputs) {
+            Ref r = visit(o.base, refs, pending, inputs, parts);
+            outs.add(r);
+            parts.add(r.code());
+        }
+        return new Walk(new Key(parts), pending, inputs, outs);
+    }
+
+    /** Numbers {@code b} and, first, its unrealized sources; adds each newly numbered node's parts to the key. */
+    private static Ref visit(LazyBuffer b, Map<LazyBuffer, Ref> refs, List<LazyBuffer> pending, List<LazyBuffer> inputs,
+                             List<Object> parts) {
+        Ref known = refs.get(b);
+        if (known != null) return known;
+        if (b.isRealized()) {
+            Ref r = new Ref(inputs.size(), true);
+            inputs.add(b);
+            refs.put(b, r);
+            Collections.addAll(parts, "in", b.dtype, b.device, b.st);
+            return r;
+        }
+        List<LazyBuffer> srcs = b.srcs();
+        Ref[] srcRefs = new Ref[srcs.size()];
+        for (int i = 0; i < srcRefs.length; i++) srcRefs[i] = visit(srcs.get(i).base, refs, pending, inputs, parts);
+        Ref r = new Ref(pending.size(), false);
+        pending.add(b);
+        refs.put(b, r);
+        Collections.addAll(parts, b.op, b.dtype, b.device, b.st, argKey(b.arg), b.userOp == null ? "" : b.userOp, srcs.size());
+        for (int i = 0; i < srcRefs.length; i++) Collections.addAll(parts, srcRefs[i].code(), srcs.get(i).st);
+        return r;
+    }
+
+    /** An op's argument with value equality: reduction axes are int arrays. */
+    private static Object argKey(Object arg) {
+        if (arg instanceof int[] a) return new Axes(a);
+        return arg == null ? "" : arg;
+    }
+
+    /** Reduction axes compared by value. */
+    private record Axes(int[] axes) {
+        @Override public boolean equals(Object o) { return o instanceof Axes x && java.util.Arrays.equals(axes, x.axes); }
+        @Override public int hashCode() { return java.util.Arrays.hashCode(axes); }
+    }
+
+    /** The run-time setting overrides that can change a lowering, read again only when one changed. */
+    private static synchronized List<Object> settings() {
+        long v = Config.version();
+        if (v != settingsVersion) {
+            List<Object> s = new ArrayList<>();
+            Config.overrides().forEach((k, val) -> { if (!DISPLAY_ONLY.contains(k)) Collections.addAll(s, k, val); });
+            settings = List.copyOf(s);
+            settingsVersion = v;
+        }
+        return settings;
+    }
+
+    /** The plan of a schedule just run on {@code walk}'s graph, from the items and what each kernel was lowered to. */
+    static Plan plan(Walk walk, List<Scheduler.Item> items, Map<Scheduler.Item, Realizer.Lowered> lowered) {
+        Map<LazyBuffer, Ref> refs = new IdentityHashMap<>();
+        for (int i = 0; i < walk.pending().size(); i++) refs.put(walk.pending().get(i), new Ref(i, false));
+        for (int i = 0; i < walk.inputs().size(); i++) refs.put(walk.inputs().get(i), new Ref(i, true));
+        List<Step> steps = new ArrayList<>(items.size());
+        int kernels = 0;
+        for (Scheduler.Item item : items) {
+            // Every node a step names was met by the walk; a step that names another is not kept (nor is the plan).
+            Ref out = refs.get(item.out());
+            if (out == null) return null;
+            switch (item) {
+                case Scheduler.KernelItem k -> {
+                    Realizer.Lowered l = lowered.get(item);
+                    if (l == null) return null; // an empty output: nothing to keep
+                    List<Ref> in = new ArrayList<>(k.inputs().size());
+                    for (LazyBuffer b : k.inputs()) {
+                        Ref r = refs.get(b);
+                        if (r == null) return null;
+                        in.add(r);
+                    }
+                    steps.add(new KernelStep(out, List.copyOf(in), l));
+                    kernels++;
+                }
+                case Scheduler.CopyItem c -> {
+                    Ref src = refs.get(c.src().base);
+                    if (src == null) return null;
+                    steps.add(new CopyStep(out, src));
+                }
+            }
+        }
+        return new Plan(List.copyOf(steps), kernels);
+    }
+
+    /** Whether every program of the plan belongs to the device now open under its name (a device may be reopened). */
+    static boolean current(Plan plan) {
+        for (Step s : plan.steps()) {
+            if (s instanceof KernelStep k) {
+                Device d = k.lowered().device();
+                Device now;
+                try {
+                    now = Devices.get(d.name());
+                } catch (RuntimeException gone) {
+                    return false;
+                }
+                if (now != d) return false;
+            }
+        }
+        return true;
+    }
+}
