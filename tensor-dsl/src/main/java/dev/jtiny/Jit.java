@@ -2,7 +2,7 @@
 package dev.jtiny;
 
 import dev.jtiny.runtime.Buffer;
-import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.LazyBuffer;
@@ -76,7 +76,7 @@ public final class Jit {
         // Inputs become computed buffers first (outside any recording): those are what a replay swaps.
         Tensor[] in = new Tensor[given.length];
         for (int i = 0; i < given.length; i++) in[i] = given[i].contiguous().realize();
-        if (Config.getInt("JIT", 1) == 0) { // JIT=0 (%jit off): run the function as written; capture afresh later
+        if (Settings.JIT.getInt() == 0) { // JIT=0 (%jit off): run the function as written; capture afresh later
             calls = 0;
             steps = null;
             return realized(fn.apply(in));

@@ -8,6 +8,7 @@ import dev.jtiny.magics.BenchReport.Row;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.Devices;
 import dev.jtiny.runtime.KernelLog;
+import dev.jtiny.runtime.Settings;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,7 +59,7 @@ public final class Bench {
         List<List<KernelLog.Entry>> perRun = new ArrayList<>();
         List<Compiled> compiled;
         long compiles, cacheHits, launches, timedCompiles;
-        try (var d = ConfigScope.set("DEVICE", device); var timed = ConfigScope.set("PROFILE", "1")) {
+        try (var d = Settings.DEVICE.override(device); var timed = Settings.PROFILE.override(1)) {
             long c0 = Counters.compileCount(), h0 = Counters.cacheHitCount();
             try (CompileWatch watch = CompileWatch.start()) {
                 for (int i = 0; i < o.warmup(); i++) {

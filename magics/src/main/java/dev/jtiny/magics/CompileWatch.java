@@ -3,6 +3,7 @@
 package dev.jtiny.magics;
 
 import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.Trace;
 
 import java.io.ByteArrayOutputStream;
@@ -20,7 +21,7 @@ final class CompileWatch implements AutoCloseable {
 
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
     private final PrintStream previous;
-    private final ConfigScope debug;
+    private final Config.Scope debug;
 
     private CompileWatch() {
         // Trace.out() is System.out when no sink is installed; restoring null then keeps following System.out,
@@ -29,7 +30,7 @@ final class CompileWatch implements AutoCloseable {
         previous = current == System.out ? null : current;
         boolean userTrace = Config.debug() >= 1;
         // At the user's own DEBUG level the trace still reaches them; otherwise DEBUG=1 is raised for the watch only.
-        debug = userTrace ? null : ConfigScope.set("DEBUG", "1");
+        debug = userTrace ? null : Settings.DEBUG.override(1);
         OutputStream sink = userTrace ? new Tee(captured, current) : captured;
         Trace.to(new PrintStream(sink, true, StandardCharsets.UTF_8));
     }

@@ -3,6 +3,7 @@ package dev.jtiny.magics;
 
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.KernelLog;
+import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.Trace;
 
 import java.io.ByteArrayOutputStream;
@@ -10,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Collects the DEBUG trace between {@link #start} and {@link Capture#stop}:
@@ -53,8 +53,7 @@ public final class DebugTrace implements Rendered {
     /** A capture in progress; {@link #stop} (or close) restores the previous DEBUG level and trace sink. */
     public static final class Capture implements AutoCloseable {
         private final int level;
-        private final String previousDebug;
-        private final boolean debugWasOverridden;
+        private final Config.Scope debug;
         private final PrintStream previousSink;
         private final boolean sinkWasDefault;
         private final long mark;
@@ -64,13 +63,10 @@ public final class DebugTrace implements Rendered {
 
         private Capture(int level) {
             this.level = level;
-            // Config tells the effective value only; an override equal to the environment's value restores the same.
-            previousDebug = Config.get("DEBUG", null);
-            debugWasOverridden = !Objects.equals(previousDebug, configuredOutsideOverrides("DEBUG"));
             previousSink = Trace.out();
             sinkWasDefault = previousSink == System.out;
             mark = KernelLog.mark();
-            Config.set("DEBUG", Integer.toString(level));
+            debug = Settings.DEBUG.override(level);
             Trace.to(sink);
         }
 
@@ -80,20 +76,13 @@ public final class DebugTrace implements Rendered {
         public synchronized DebugTrace stop() {
             if (result != null) return result;
             Trace.to(sinkWasDefault ? null : previousSink);
-            Config.set("DEBUG", debugWasOverridden ? previousDebug : null);
+            debug.close();
             sink.flush();
             result = new DebugTrace(level, bytes.toString(StandardCharsets.UTF_8), KernelLog.since(mark));
             return result;
         }
 
         @Override public void close() { stop(); }
-    }
-
-    /** The value Config would give without run-time overrides: the system property, else the environment. */
-    private static String configuredOutsideOverrides(String name) {
-        String v = System.getProperty("jtiny." + name.toLowerCase());
-        if (v == null) v = System.getenv(name);
-        return v == null || v.isBlank() ? null : v.trim();
     }
 
     public int level() { return level; }

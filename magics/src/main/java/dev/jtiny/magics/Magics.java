@@ -4,6 +4,7 @@ package dev.jtiny.magics;
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.Devices;
 import dev.jtiny.runtime.KernelLog;
 import dev.jtiny.runtime.device.CompileCache;
@@ -155,7 +156,7 @@ public final class Magics {
         return switch (a) {
             case "info" -> new Note("compile cache " + CompileCache.dir() + ": " + CompileCache.count() + " files, "
                     + String.format(Locale.ROOT, "%.1f MB", CompileCache.sizeBytes() / 1e6)
-                    + (Config.getInt("CACHELEVEL", 1) == 0 ? " (off: CACHELEVEL=0)" : ""));
+                    + (Settings.CACHELEVEL.getInt() == 0 ? " (off: CACHELEVEL=0)" : ""));
             case "clear" -> new Note("compile cache " + CompileCache.dir() + ": removed " + CompileCache.clear() + " files");
             default -> throw new IllegalArgumentException("cache: unknown action '" + a + "'; valid: info, clear");
         };

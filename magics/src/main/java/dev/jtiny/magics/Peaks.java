@@ -5,6 +5,7 @@ package dev.jtiny.magics;
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Devices;
 import dev.jtiny.runtime.KernelLog;
+import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.device.CompileCache;
 import dev.jtiny.runtime.device.OpenCLDevice;
 
@@ -128,7 +129,7 @@ public record Peaks(String device, double copyGBps, double gflops) {
 
     private static Peaks calibrate(String device) {
         calibrations.incrementAndGet();
-        try (var d = ConfigScope.set("DEVICE", device); var timed = ConfigScope.set("PROFILE", "1")) {
+        try (var d = Settings.DEVICE.override(device); var timed = Settings.PROFILE.override(1)) {
             // Inputs come from the host, so calibrating compiles just the two kernels it measures.
             Tensor big = Tensor.of(new float[COPY_ELEMENTS], COPY_ELEMENTS).realize();
             double copy = best(() -> big.neg(), false);

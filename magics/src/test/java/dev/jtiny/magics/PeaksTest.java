@@ -1,6 +1,9 @@
 // Device peaks: measured once, stored per device in the cache directory, read back without measuring again.
 package dev.jtiny.magics;
 
+import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Settings;
+
 import dev.jtiny.runtime.device.CompileCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,10 +21,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class PeaksTest {
     @TempDir Path cache;
-    private ConfigScope cacheDir;
+    private Config.Scope cacheDir;
 
     @BeforeEach void ownCache() {
-        cacheDir = ConfigScope.set("CACHEDIR", cache.toString()); // never touch the user's figures
+        cacheDir = Settings.CACHEDIR.override(cache.toString()); // never touch the user's figures
         Peaks.forget();
     }
 

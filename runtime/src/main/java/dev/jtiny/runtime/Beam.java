@@ -28,7 +28,7 @@ final class Beam {
     private Beam() {}
 
     static boolean enabled(Device device) {
-        return Config.getInt("BEAM", 0) > 0 && device.language().equals("opencl");
+        return Settings.BEAM.getInt() > 0 && device.language().equals("opencl");
     }
 
     static Realizer.Rendered pick(Kernel k, String graph, Device device, Realizer.Rendered heuristic, RawBuffer[] args,
@@ -47,8 +47,8 @@ final class Beam {
                 }
             }
         }
-        int width = Math.max(1, Config.getInt("BEAM", 1)) * 4;
-        double budget = Config.getInt("BEAMSECONDS", 60);
+        int width = Math.max(1, Settings.BEAM.getInt()) * 4;
+        double budget = Settings.BEAMSECONDS.getInt();
         long t0 = System.nanoTime();
         Realizer.Rendered best = heuristic;
         double bestSeconds = time(heuristic, device, args), heuristicSeconds = bestSeconds;

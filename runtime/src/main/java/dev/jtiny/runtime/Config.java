@@ -2,11 +2,15 @@
 package dev.jtiny.runtime;
 
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
+/** The values behind {@link Settings}: where a setting's text comes from, and the run-time overrides. */
 public final class Config {
     private static final Map<String, String> overrides = new ConcurrentHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong version = new AtomicLong();
 
     private Config() {}
 
@@ -28,17 +32,33 @@ public final class Config {
         }
     }
 
-    /** Sets {@code name} for the rest of this process (or clears the override when value is null). */
+    /**
+     * Sets the setting {@code name} for the rest of this process (or clears the override when value is null). A name
+     * that is no setting is an error listing the settings there are (see {@link Settings}).
+     */
     public static void set(String name, String value) {
+        Settings.named(name);
         if (value == null) overrides.remove(name); else overrides.put(name, value);
         version.incrementAndGet();
+    }
+
+    /** A run-time override that puts back what was there before it when closed. */
+    public interface Scope extends AutoCloseable {
+        @Override void close();
+    }
+
+    /** Overrides {@code name} with {@code value} (null: no override) until the scope is closed. */
+    static Scope scoped(String name, String value) {
+        String before = overrides.get(name);
+        set(name, value);
+        return () -> set(name, before);
     }
 
     /** Changes with every {@link #set}: caches that depend on settings read {@link #overrides} again when it moves. */
     static long version() { return version.get(); }
 
     /** The run-time overrides now in force, sorted by name. */
-    static java.util.SortedMap<String, String> overrides() { return new java.util.TreeMap<>(overrides); }
+    static SortedMap<String, String> overrides() { return new TreeMap<>(overrides); }
 
-    public static int debug() { return getInt("DEBUG", 0); }
+    public static int debug() { return Settings.DEBUG.getInt(); }
 }

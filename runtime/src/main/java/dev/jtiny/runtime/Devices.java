@@ -29,7 +29,7 @@ public final class Devices {
 
     /** DEVICE when set, else the first OpenCL GPU, else JAVA (on CPUs the Java backend measured faster than PoCL: see README). */
     public static String defaultName() {
-        String configured = Config.get("DEVICE", null);
+        String configured = Settings.DEVICE.get();
         if (configured != null) return canonical(configured);
         String d = autoDefault;
         if (d == null) {

@@ -223,7 +223,7 @@ public final class Realizer {
         KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), l.global(), l.local(), seconds, lk.flops(), bytes,
                 lk.fusedOps(), lk.opts(), l.rendered().source(), l.graph(), l.rendered().listing());
         if (recorder != null) recorder.kernel(device, l.program(), l.global(), l.local(), buffers, e);
-        if (out.dtype.isFloat() && Config.getInt("CHECKNAN", 0) > 0) checkFinite(lk, device, buffers[0]);
+        if (out.dtype.isFloat() && Settings.CHECKNAN.getInt() > 0) checkFinite(lk, device, buffers[0]);
         out.setRealized(buffers[0]);
         if (debug >= 2) {
             cumulativeSeconds += Double.isNaN(seconds) ? 0 : seconds;
@@ -278,7 +278,7 @@ public final class Realizer {
      * it on any OpenCL device (so CPU OpenCL, as in CI, tests the grouped code).
      */
     static boolean groupsReductions(Device device) {
-        int setting = Config.getInt("GROUPREDUCE", -1);
+        int setting = Settings.GROUPREDUCE.getInt();
         if (!device.language().equals("opencl") || setting == 0) return false;
         return setting > 0 || device.isGpu();
     }

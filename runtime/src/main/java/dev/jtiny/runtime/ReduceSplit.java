@@ -73,7 +73,7 @@ final class ReduceSplit {
      * when that does not apply. SPLITK=0 turns it off; SPLITK=N forces N parts on any device (for tests).
      */
     static LazyBuffer splitK(LazyBuffer x, Op op, int[] axes, int[] outShape) {
-        int forced = Config.getInt("SPLITK", -1);
+        int forced = Settings.SPLITK.getInt();
         Device d = Devices.get(x.device);
         if (forced == 0 || (forced < 0 && !d.isGpu())) return null;
         int[] shape = x.shape();

@@ -75,7 +75,7 @@ final class ScheduleCache {
     private static List<Object> settings = List.of();
 
     /** SCHEDULECACHE=0 turns the cache off: every realize schedules and lowers its graph (for comparisons). */
-    static boolean enabled() { return Config.getInt("SCHEDULECACHE", 1) > 0; }
+    static boolean enabled() { return Settings.SCHEDULECACHE.getInt() > 0; }
 
     static synchronized Plan get(Key key) { return plans.get(key); }
 

@@ -21,5 +21,5 @@ public final class Trace {
      * Whether launches are timed: at DEBUG 2 and above, or while PROFILE=1 (benchmarks time kernels without
      * printing a trace).
      */
-    public static boolean timed() { return Config.debug() >= 2 || Config.getInt("PROFILE", 0) > 0; }
+    public static boolean timed() { return Config.debug() >= 2 || Settings.PROFILE.getInt() > 0; }
 }

@@ -1,7 +1,7 @@
 // Chooses how to lay out a kernel's work for a device: which axis to upcast, and by how many lanes.
 package dev.jtiny.runtime.codegen;
 
-import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.view.View;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,13 +107,13 @@ public final class KernelOptimizer {
         while (r >= 0 && out[r] == 1) r--;
         if (r < 0) return null;
         // GPUTILE=RxC forces a register tile (for measuring); GPUTILE=0 turns tiling off.
-        String setting = Config.get("GPUTILE", "");
+        String setting = Settings.GPUTILE.get();
         if (setting.equals("0")) return null;
         int[][] tiles = setting.isEmpty() ? TILES
                 : new int[][]{{Integer.parseInt(setting.split("x")[0]), Integer.parseInt(setting.split("x")[1])}};
         long outputs = View.numel(out);
-        int unroll = Config.getInt("GPUUNROLL", TILE_UNROLL); // measuring knob, as GPUTILE
-        int stage = Config.getInt("GPUSTAGE", STAGE); // GPUSTAGE=0 turns staging off, another chunk measures it
+        int unroll = Settings.GPUUNROLL.getInt(); // measuring knob, as GPUTILE
+        int stage = Settings.GPUSTAGE.getInt(); // GPUSTAGE=0 turns staging off, another chunk measures it
         // Square tiles over the last two axes are for matmuls; a convolution's are its rows and columns of pixels,
         // which share no weights: it takes the cost model's pair of axes below (output channels by columns).
         boolean convolution = reduce.axes().length > 1 && setting.isEmpty();
@@ -125,7 +125,7 @@ public final class KernelOptimizer {
             if (setting.isEmpty() && t != TILES[TILES.length - 1] && groups * 2 < 3L * computeUnits) continue;
             // GPUPREFETCH=1: read each chunk one ahead, 2: into a second buffer (for measuring; BEAM tries both).
             LinearKernel staged = stage > 0
-                    ? tile(k, new TileChoice(r, t[0], c, t[1], unroll, block[0], block[1], stage, Config.getInt("GPUPREFETCH", 0)))
+                    ? tile(k, new TileChoice(r, t[0], c, t[1], unroll, block[0], block[1], stage, Settings.GPUPREFETCH.getInt()))
                     : null;
             return staged != null ? staged : tile(k, new TileChoice(r, t[0], c, t[1], unroll, block[0], block[1], 0, 0));
         }
@@ -183,7 +183,7 @@ public final class KernelOptimizer {
         if (groups) {
             KNode.Reduce reduce = topReduce(k.root());
             if (reduce != null) {
-                for (Tiled t : rankedTiles(k, reduce, computeUnits, Config.getInt("BEAMKEEP", RANK_KEEP))) add.accept(t::lk);
+                for (Tiled t : rankedTiles(k, reduce, computeUnits, Settings.BEAMKEEP.getInt())) add.accept(t::lk);
                 for (int g : GROUPS) add.accept(() -> {
                     LinearKernel lk = Linearizer.linearize(k, Linearizer.Upcast.NONE, g);
                     return coalesced(lk) ? lk : null;

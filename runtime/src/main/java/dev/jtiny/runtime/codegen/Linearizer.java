@@ -1,7 +1,7 @@
 // Turns a kernel's input graph into a flat list of statements: loops for reductions, loads with index math.
 package dev.jtiny.runtime.codegen;
 
-import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.view.Expr;
@@ -536,7 +536,7 @@ public final class Linearizer {
             String array = "lds" + nextShared++;
             // Copied along the reduced axis, consecutive items store a chunk's column apart: a pitch of a multiple of
             // 32 floats would put them all in a few of the 32 banks, so each row of the copy is padded.
-            int pitch = span + (kFirst && span % 32 == 0 ? Config.getInt("LDSPAD", LDS_PAD) : 0);
+            int pitch = span + (kFirst && span % 32 == 0 ? Settings.LDSPAD.getInt() : 0);
             shared.add(new UOp.Shared(array, unit.node().dtype(), chunk * pitch * (upcast.prefetch == Upcast.DOUBLE_BUFFERED ? 2 : 1)));
             copies.add(new Copy(unit.node(), unit.views(), array, span, pitch, rows, kFirst));
         }

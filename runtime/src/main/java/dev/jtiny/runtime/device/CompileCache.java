@@ -3,6 +3,8 @@
 package dev.jtiny.runtime.device;
 
 import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Settings;
+import dev.jtiny.runtime.Trace;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +30,7 @@ public final class CompileCache {
 
     /** The cache's root: CACHEDIR (env, -Djtiny.cachedir or Config.set), by default ~/.cache/jtiny. */
     public static Path dir() {
-        return Path.of(Config.get("CACHEDIR", Path.of(System.getProperty("user.home"), ".cache", "jtiny").toString()));
+        return Path.of(Settings.CACHEDIR.get() != null ? Settings.CACHEDIR.get() : Path.of(System.getProperty("user.home"), ".cache", "jtiny").toString());
     }
 
     /** SHA-256 (hex) of the parts; each part is length-prefixed so ("ab","c") and ("a","bc") differ. */
@@ -154,7 +156,7 @@ public final class CompileCache {
     }
 
     private static boolean disabled() {
-        return Config.getInt("CACHELEVEL", 1) == 0;
+        return Settings.CACHELEVEL.getInt() == 0;
     }
 
     private static void warn(String what, Exception e) {
@@ -164,6 +166,6 @@ public final class CompileCache {
         } catch (IllegalArgumentException badDebugValue) {
             level = 0;
         }
-        if (level >= 1) System.err.println("jtiny: compile cache: " + what + ": " + e);
+        if (level >= 1) Trace.out().println("jtiny: compile cache: " + what + ": " + e);
     }
 }

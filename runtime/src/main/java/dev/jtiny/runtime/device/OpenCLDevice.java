@@ -5,6 +5,7 @@ package dev.jtiny.runtime.device;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Trace;
 import dev.jtiny.runtime.codegen.OpenCLRenderer;
 import org.jocl.CL;
 import org.jocl.CLException;
@@ -309,7 +310,7 @@ public final class OpenCLDevice implements Device {
         } catch (CLException e) {
             if (prog != null) quietly(prog, CL::clReleaseProgram);
             if (Config.debug() >= 1) {
-                System.err.println("jtiny: " + name + ": cached binary of " + kernelName + " did not load ("
+                Trace.out().println("jtiny: " + name + ": cached binary of " + kernelName + " did not load ("
                         + CL.stringFor_errorCode(e.getStatus()) + "); compiling from source");
             }
             return null;
