@@ -3,10 +3,10 @@ package dev.jtiny.magics;
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Devices;
+import dev.jtiny.runtime.Lowering;
 import dev.jtiny.runtime.LazyBuffer;
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.Scheduler;
-import dev.jtiny.runtime.codegen.KernelOptimizer;
 import dev.jtiny.runtime.codegen.LinearKernel;
 import dev.jtiny.runtime.codegen.Linearizer;
 import dev.jtiny.runtime.view.View;
@@ -138,7 +138,7 @@ public final class GraphView implements Rendered {
             case Scheduler.KernelItem k -> {
                 LinearKernel lk;
                 try {
-                    lk = KernelOptimizer.optimize(k.kernel(), Devices.get(out.device).preferredLanes());
+                    lk = Lowering.plan(k.kernel(), Lowering.Target.of(Devices.get(out.device)));
                 } catch (RuntimeException e) { // a device that cannot be opened still has a name for its kernels
                     lk = Linearizer.linearize(k.kernel());
                 }

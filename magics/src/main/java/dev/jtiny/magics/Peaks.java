@@ -7,6 +7,7 @@ import dev.jtiny.runtime.Devices;
 import dev.jtiny.runtime.KernelLog;
 import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.device.CompileCache;
+import dev.jtiny.runtime.device.JavaDevice;
 import dev.jtiny.runtime.device.OpenCLDevice;
 
 import java.io.ByteArrayInputStream;
@@ -137,7 +138,7 @@ public record Peaks(String device, double copyGBps, double gflops) {
             Tensor small = Tensor.of(new float[FMA_ELEMENTS], FMA_ELEMENTS).realize();
             // HotSpot leaves a method of more than 8000 bytecodes to the interpreter, so a Java kernel must stay
             // short; OpenCL compilers take the long chain the way it is meant.
-            int pairs = Devices.get(device).language().equals("java") ? 16 : 64;
+            int pairs = Devices.get(device) instanceof JavaDevice ? 16 : 64;
             double fma = best(() -> {
                 Tensor y = small;
                 for (int i = 0; i < pairs; i++) y = y.mul(0.999).add(0.001); // stays near 1: no overflow, no denormals

@@ -122,4 +122,30 @@ class GraphViewTest {
         acc.realize();
         assertEquals(g.kernelCount(), Counters.kernelCount() - before);
     }
+
+    @Test
+    void onAGpuLayoutTheGraphShowsTheKernelsThatRun() {
+        // GROUPREDUCE=1 gives PoCL the GPU layouts: a staged, register-tiled matmul and a softmax fused into one
+        // work-group per row. The plan %graph draws must name the kernels, and their optimizations, that then run.
+        Config.set("DEVICE", "OPENCL:0");
+        Config.set("GROUPREDUCE", "1");
+        try {
+            Tensor a = T.rand(256, 256).realize(), b = T.rand(256, 256).realize();
+            Tensor y = a.matmul(b).relu().softmax(1);
+            GraphView g = GraphView.of(y);
+            long mark = KernelLog.mark();
+            y.realize();
+            List<KernelLog.Entry> ran = KernelLog.since(mark).stream().filter(e -> e.kind().equals("kernel")).toList();
+            assertEquals(ran.size(), g.kernelCount());
+            for (int i = 0; i < ran.size(); i++) {
+                GraphView.Planned p = g.kernels().get(i);
+                assertEquals(ran.get(i).name(), p.name());
+                assertEquals(ran.get(i).opts(), p.opts(), "the plan of " + p.name());
+            }
+            assertTrue(ran.stream().anyMatch(e -> e.opts().stream().anyMatch(o -> o.contains("stage reduce"))),
+                    () -> "a staged GPU layout ran: " + ran.stream().map(KernelLog.Entry::opts).toList());
+        } finally {
+            Config.set("GROUPREDUCE", null);
+        }
+    }
 }

@@ -2,7 +2,6 @@
 package dev.jtiny.runtime;
 
 import dev.jtiny.runtime.codegen.Kernel;
-import dev.jtiny.runtime.codegen.KernelOptimizer;
 import dev.jtiny.runtime.codegen.LinearKernel;
 import dev.jtiny.runtime.device.CompileCache;
 import dev.jtiny.runtime.device.Device;
@@ -14,7 +13,7 @@ import java.util.List;
 
 /**
  * The first time a kernel runs under BEAM=N (N > 0) on an OpenCL device, up to 4·N of its candidate layouts
- * ({@link KernelOptimizer#choices}: the heuristic's first) are compiled and run on the kernel's real buffers, each
+ * ({@link Lowering#choices}: the heuristic's first) are compiled and run on the kernel's real buffers, each
  * timed as the best of {@value #TIMINGS} runs; the fastest wins, so the choice is never slower than the heuristic's
  * as measured. Each choice's output is compared with the heuristic's, and one that differs is rejected (and named,
  * at any DEBUG level): a search never trades correctness for speed. The search stops early after BEAMSECONDS
@@ -28,13 +27,12 @@ final class Beam {
     private Beam() {}
 
     static boolean enabled(Device device) {
-        return Settings.BEAM.getInt() > 0 && device.language().equals("opencl");
+        return Settings.BEAM.getInt() > 0 && device.runsWorkGroups();
     }
 
-    static Realizer.Rendered pick(Kernel k, String graph, Device device, Realizer.Rendered heuristic, RawBuffer[] args,
+    static Lowering.Rendered pick(Kernel k, String graph, Device device, Lowering.Rendered heuristic, RawBuffer[] args,
                                   int debug) {
-        List<LinearKernel> choices = KernelOptimizer.choices(k, device.preferredLanes(),
-                Realizer.groupsReductions(device), device.computeUnits());
+        List<LinearKernel> choices = Lowering.choices(k, Lowering.Target.of(device));
         String key = CompileCache.key(device.name(), device.description(), java.util.Arrays.toString(k.outShape()),
                 k.argTypes().toString(), graph);
         byte[] cached = CompileCache.get(KIND, key);
@@ -43,14 +41,14 @@ final class Beam {
             for (LinearKernel lk : choices) {
                 if (lk.opts().toString().equals(opts)) {
                     if (debug >= 2) Trace.out().println("beam " + lk.name() + ": " + opts + " (from the cache)");
-                    return lk.opts().equals(heuristic.linear().opts()) ? heuristic : Realizer.render(lk, device);
+                    return lk.opts().equals(heuristic.linear().opts()) ? heuristic : Lowering.render(lk, device.renderer());
                 }
             }
         }
         int width = Math.max(1, Settings.BEAM.getInt()) * 4;
         double budget = Settings.BEAMSECONDS.getInt();
         long t0 = System.nanoTime();
-        Realizer.Rendered best = heuristic;
+        Lowering.Rendered best = heuristic;
         double bestSeconds = time(heuristic, device, args), heuristicSeconds = bestSeconds;
         Object want = output(device, args[0]);
         int tried = 1, wrong = 0;
@@ -58,7 +56,7 @@ final class Beam {
             if (tried >= width || (System.nanoTime() - t0) * 1e-9 > budget) break;
             if (lk.opts().equals(heuristic.linear().opts())) continue;
             tried++;
-            Realizer.Rendered r = Realizer.render(lk, device);
+            Lowering.Rendered r = Lowering.render(lk, device.renderer());
             double s;
             try {
                 s = time(r, device, args);
@@ -90,7 +88,7 @@ final class Beam {
         return best;
     }
 
-    private static double time(Realizer.Rendered r, Device device, RawBuffer[] args) {
+    private static double time(Lowering.Rendered r, Device device, RawBuffer[] args) {
         Program p = device.compile(r.linear().name(), r.source());
         int[][] dims = Realizer.dims(r.linear(), device);
         double best = Double.POSITIVE_INFINITY;

@@ -4,15 +4,12 @@ package dev.jtiny.runtime;
 
 import dev.jtiny.runtime.codegen.KNode;
 import dev.jtiny.runtime.codegen.LinearKernel;
-import dev.jtiny.runtime.codegen.KernelOptimizer;
-import dev.jtiny.runtime.codegen.Renderer;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.device.DeviceException;
 import dev.jtiny.runtime.device.Program;
 import dev.jtiny.runtime.device.RawBuffer;
 
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +20,8 @@ public final class Realizer {
     private static final int GPU_GROUP = 256;
     private static double cumulativeSeconds;
     /** Rendered kernels by (device, kernel graph text): a re-run of the same graph skips codegen. */
-    private static final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
+    private static final Map<String, Lowering.Rendered> rendered = new ConcurrentHashMap<>();
 
-    /** A kernel's plan rendered for a language: the source, its class or function name, and the plan's listing (logged with every launch). */
-    record Rendered(LinearKernel linear, String source, String symbol, String listing) {}
 
     /** Sees every kernel launch and copy while installed: how a JIT captures the work of a function. */
     public interface Recorder {
@@ -132,7 +127,7 @@ public final class Realizer {
      * What a kernel was lowered to on a device: its plan and source, the compiled program, its input graph's text
      * (for the kernel log) and its launch dims. A {@link ScheduleCache} plan keeps these for every kernel.
      */
-    record Lowered(Device device, Rendered rendered, Program program, String graph, int[] global, int[] local) {}
+    record Lowered(Device device, Lowering.Rendered rendered, Program program, String graph, int[] global, int[] local) {}
 
     /** Lowers, compiles (BEAM searching where enabled) and launches one scheduled kernel; null for an empty output. */
     private static Lowered run(Scheduler.KernelItem item, int debug) {
@@ -143,9 +138,9 @@ public final class Realizer {
             return null;
         }
         String graph = KNode.describe(item.kernel().root());
-        String key = device.language() + (groupsReductions(device) ? " grouped" : "") + "\n"
+        String key = device.name() + (Lowering.groupsReductions(device) ? " grouped" : "") + "\n"
                 + java.util.Arrays.toString(item.kernel().outShape()) + item.kernel().argTypes() + "\n" + graph;
-        Rendered r = rendered.computeIfAbsent(key, g -> render(item, device));
+        Lowering.Rendered r = rendered.computeIfAbsent(key, g -> Lowering.lower(item.kernel(), Lowering.Target.of(device)));
         LinearKernel lk = r.linear();
         traceSource(lk, graph, r, debug);
         long compiles = Counters.compileCount(), hits = Counters.cacheHitCount();
@@ -159,7 +154,7 @@ public final class Realizer {
         if (Beam.enabled(device) && !beamed.containsKey(key)) {
             RawBuffer[] args = new RawBuffer[buffers.length];
             for (int i = 0; i < args.length; i++) args[i] = buffers[i].raw();
-            Rendered best = Beam.pick(item.kernel(), graph, device, r, args, debug);
+            Lowering.Rendered best = Beam.pick(item.kernel(), graph, device, r, args, debug);
             beamed.put(key, best);
             rendered.put(key, best);
             if (best != r) {
@@ -186,7 +181,7 @@ public final class Realizer {
         launch(out, bind(out, inputs, l.device(), l.rendered().linear().name()), l, debug);
     }
 
-    private static void traceSource(LinearKernel lk, String graph, Rendered r, int debug) {
+    private static void traceSource(LinearKernel lk, String graph, Lowering.Rendered r, int debug) {
         if (debug >= 5) {
             Trace.out().println("--- graph of " + lk.name() + "\n" + graph + "--- linearized\n" + r.listing());
         }
@@ -249,7 +244,7 @@ public final class Realizer {
     }
 
     /** Rendered choices by kernel, once BEAM search picked them (this process). */
-    private static final Map<String, Rendered> beamed = new ConcurrentHashMap<>();
+    private static final Map<String, Lowering.Rendered> beamed = new ConcurrentHashMap<>();
 
     /** Forgets this process's rendered kernels and BEAM choices (the disk caches stay): as a fresh process starts. */
     public static void forgetRendered() {
@@ -271,39 +266,6 @@ public final class Realizer {
                 && lk.global() <= Integer.MAX_VALUE - GPU_GROUP;
         return new int[][]{{groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()},
                 groups ? new int[]{GPU_GROUP} : null};
-    }
-
-    /**
-     * Whether reductions may run as one work-group per output: on GPUs, unless GROUPREDUCE=0; GROUPREDUCE=1 forces
-     * it on any OpenCL device (so CPU OpenCL, as in CI, tests the grouped code).
-     */
-    static boolean groupsReductions(Device device) {
-        int setting = Settings.GROUPREDUCE.getInt();
-        if (!device.language().equals("opencl") || setting == 0) return false;
-        return setting > 0 || device.isGpu();
-    }
-
-    private static Rendered render(Scheduler.KernelItem item, Device device) {
-        return render(KernelOptimizer.optimize(item.kernel(), device.preferredLanes(), groupsReductions(device),
-                device.computeUnits()), device);
-    }
-
-    static Rendered render(LinearKernel lk, Device device) {
-        Renderer renderer = Renderer.forLanguage(device.language());
-        String symbol = lk.name();
-        String source = renderer.render(lk, symbol);
-        if (device.language().equals("java")) {
-            // Java classes need unique names; the hash ties the name to the code.
-            byte[] h;
-            try {
-                h = java.security.MessageDigest.getInstance("SHA-256").digest(source.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            } catch (java.security.NoSuchAlgorithmException ex) {
-                throw new IllegalStateException(ex);
-            }
-            symbol = lk.name() + "_" + HexFormat.of().formatHex(h, 0, 6);
-            source = renderer.render(lk, symbol);
-        }
-        return new Rendered(lk, source, symbol, lk.listing());
     }
 
     static String humanBytes(long b) {

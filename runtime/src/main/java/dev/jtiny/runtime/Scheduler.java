@@ -122,10 +122,10 @@ public final class Scheduler {
     /** The longest row a work-group fuses: its items take this / 256 elements each. */
     static final int MAX_FUSED_ROW = 16384;
 
-    /** Whether the device of {@code b} runs reductions as work-groups (see Realizer#groupsReductions). */
+    /** Whether the device of {@code b} runs reductions as work-groups (see Lowering#groupsReductions). */
     private static boolean rowFusion(LazyBuffer b) {
         try {
-            return Realizer.groupsReductions(Devices.get(b.device));
+            return Lowering.groupsReductions(Devices.get(b.device));
         } catch (RuntimeException noDevice) {
             return false;
         }

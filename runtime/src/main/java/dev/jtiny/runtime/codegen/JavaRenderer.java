@@ -4,13 +4,24 @@ package dev.jtiny.runtime.codegen;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 
 public final class JavaRenderer extends CStyleRenderer {
+    private final int vectorLanes;
+
+    /**
+     * A renderer for a JVM whose preferred float vector has {@code vectorLanes} lanes (0: no Vector API): a kernel
+     * upcast to exactly that many lanes is written with {@code FloatVector}, any other with scalars.
+     */
+    public JavaRenderer(int vectorLanes) { this.vectorLanes = vectorLanes; }
 
     /** Kernels implement dev.jtiny.runtime.device.JavaKernel; work items [start, end) run per call. */
     @Override public String render(LinearKernel k, String symbol) {
-        boolean vector = k.lanes() > 1 && JavaVectorRenderer.supports(k, dev.jtiny.runtime.device.VectorSupport.floatLanes());
+        boolean vector = k.lanes() > 1 && JavaVectorRenderer.supports(k, vectorLanes);
         StringBuilder b = new StringBuilder();
         if (vector) b.append("import jdk.incubator.vector.*;\n\n");
         b.append("public final class ").append(symbol).append(" implements dev.jtiny.runtime.device.JavaKernel {\n");
@@ -33,6 +44,18 @@ public final class JavaRenderer extends CStyleRenderer {
         }
         b.append("    }\n  }\n\n  public long cost() { return ").append(iterations(uops)).append("L; }\n}\n");
         return b.toString();
+    }
+
+    /** Java classes need unique names: the kernel's name with a hash of its source, so the name ties to the code. */
+    @Override public Named named(LinearKernel k) {
+        byte[] h;
+        try {
+            h = MessageDigest.getInstance("SHA-256").digest(render(k, k.name()).getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        String symbol = k.name() + "_" + HexFormat.of().formatHex(h, 0, 6);
+        return new Named(symbol, render(k, symbol));
     }
 
     /** Statements executed per work item, counting loop bodies once per iteration. */

@@ -2,6 +2,7 @@
 package dev.jtiny.runtime.device;
 
 import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.codegen.Renderer;
 
 public interface Device extends AutoCloseable {
     /** The name users pass in DEVICE=…: "JAVA", "OPENCL:0", … */
@@ -10,8 +11,17 @@ public interface Device extends AutoCloseable {
     /** Human description: the hardware, platform and driver. */
     String description();
 
-    /** Which renderer this device's kernels are written with: "opencl" or "java". */
+    /** The language this device's kernels are written in, for people: "opencl" or "java". */
     String language();
+
+    /** Writes this device's kernels: the renderer for its language and what it supports. */
+    Renderer renderer();
+
+    /**
+     * Whether kernels can run as work-groups that share local memory and synchronise (OpenCL): grouped reductions,
+     * staged register tiles and BEAM's timed candidates need it.
+     */
+    default boolean runsWorkGroups() { return false; }
 
     /** True for a GPU; the scheduler lays out split reductions differently for GPUs and CPUs. */
     boolean isGpu();

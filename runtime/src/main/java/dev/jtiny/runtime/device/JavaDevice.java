@@ -3,6 +3,8 @@ package dev.jtiny.runtime.device;
 
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.codegen.JavaRenderer;
+import dev.jtiny.runtime.codegen.Renderer;
 
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
@@ -32,6 +34,7 @@ public final class JavaDevice implements Device {
     private static final long INLINE_WORK = 1 << 16;
     private final ForkJoinPool pool = new ForkJoinPool(THREADS);
     private final Map<String, JavaProgram> programs = new ConcurrentHashMap<>();
+    private final Renderer renderer = new JavaRenderer(VectorSupport.floatLanes());
 
     record JavaArray(DType dtype, int count, Object array) implements RawBuffer {}
 
@@ -44,6 +47,7 @@ public final class JavaDevice implements Device {
     }
 
     @Override public String language() { return "java"; }
+    @Override public Renderer renderer() { return renderer; }
     @Override public boolean isGpu() { return false; }
 
     /** A vector register's worth of floats with the Vector API; without it, 8 scalar lanes still give the core ILP. */

@@ -7,6 +7,7 @@ import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Trace;
 import dev.jtiny.runtime.codegen.OpenCLRenderer;
+import dev.jtiny.runtime.codegen.Renderer;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
@@ -38,6 +39,7 @@ public final class OpenCLDevice implements Device {
     public static final String BUILD_OPTIONS = "-cl-std=CL1.2";
     /** The compile-cache kind under which program binaries are stored. */
     public static final String CACHE_KIND = "opencl";
+    private static final Renderer RENDERER = new OpenCLRenderer();
 
     /** One OpenCL device as found on this machine; {@code index} is what OPENCL:index opens. */
     public record Info(int index, String platform, String name, String vendor, String driverVersion, boolean isGpu,
@@ -118,6 +120,8 @@ public final class OpenCLDevice implements Device {
     @Override public String description() { return info.description(); }
 
     @Override public String language() { return "opencl"; }
+    @Override public Renderer renderer() { return RENDERER; }
+    @Override public boolean runsWorkGroups() { return true; }
 
     @Override public boolean isGpu() { return info.isGpu(); }
 
