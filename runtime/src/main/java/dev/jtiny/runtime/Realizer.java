@@ -22,7 +22,6 @@ public final class Realizer {
     /** Rendered kernels by (device, kernel graph text): a re-run of the same graph skips codegen. */
     private static final Map<String, Lowering.Rendered> rendered = new ConcurrentHashMap<>();
 
-
     /** Sees every kernel launch and copy while installed: how a JIT captures the work of a function. */
     public interface Recorder {
         /** {@code args[0]} is the output; {@code logged} is the launch's kernel-log entry (name, FLOPs, bytes, source). */
