@@ -48,11 +48,11 @@ final class ScheduleCache {
     record Plan(List<Step> steps, int kernels) {}
 
     /**
-     * The structure of the graph behind {@code outputs}, and its nodes in the order the structure numbers them.
+     * The structure of the graph behind the outputs, and its nodes in the order the structure numbers them.
      * {@code pending} is in the scheduler's order (sources first), so a {@link Ref} means the same node in every
-     * graph with this key.
+     * graph with this key; {@code refs} gives each node's.
      */
-    record Walk(Key key, List<LazyBuffer> pending, List<LazyBuffer> inputs, List<Ref> outputs) {}
+    record Walk(Key key, List<LazyBuffer> pending, List<LazyBuffer> inputs, Map<LazyBuffer, Ref> refs) {}
 
     /** A flat list of the structure's parts, with its hash computed once. */
     static final class Key {
@@ -83,21 +83,14 @@ final class ScheduleCache {
 
     static synchronized void clear() { plans.clear(); }
 
-    static synchronized int size() { return plans.size(); }
-
     /** Walks the unrealized graph behind {@code outputs} in the scheduler's order. */
     static Walk walk(List<LazyBuffer> outputs) {
         List<LazyBuffer> pending = new ArrayList<>(), inputs = new ArrayList<>();
         Map<LazyBuffer, Ref> refs = new IdentityHashMap<>();
         List<Object> parts = new ArrayList<>();
         parts.add(settings());
-        List<Ref> outs = new ArrayList<>(outputs.size());
-        for (LazyBuffer o : outputs) {
-            Ref r = visit(o.base, refs, pending, inputs, parts);
-            outs.add(r);
-            parts.add(r.code());
-        }
-        return new Walk(new Key(parts), pending, inputs, outs);
+        for (LazyBuffer o : outputs) parts.add(visit(o.base, refs, pending, inputs, parts).code());
+        return new Walk(new Key(parts), pending, inputs, refs);
     }
 
     /** Numbers {@code b} and, first, its unrealized sources; adds each newly numbered node's parts to the key. */
@@ -149,9 +142,7 @@ final class ScheduleCache {
 
     /** The plan of a schedule just run on {@code walk}'s graph, from the items and what each kernel was lowered to. */
     static Plan plan(Walk walk, List<Scheduler.Item> items, Map<Scheduler.Item, Realizer.Lowered> lowered) {
-        Map<LazyBuffer, Ref> refs = new IdentityHashMap<>();
-        for (int i = 0; i < walk.pending().size(); i++) refs.put(walk.pending().get(i), new Ref(i, false));
-        for (int i = 0; i < walk.inputs().size(); i++) refs.put(walk.inputs().get(i), new Ref(i, true));
+        Map<LazyBuffer, Ref> refs = walk.refs();
         List<Step> steps = new ArrayList<>(items.size());
         int kernels = 0;
         for (Scheduler.Item item : items) {

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * that does not parse is an error naming the setting, the value and what was expected.
  *
  * @param name     the environment variable, e.g. {@code DEBUG}
- * @param type     what a value is, for help texts: "integer", "text" or "path"
+ * @param type     what a value is, for help texts: "integer" or "text"
  * @param fallback the default, or null for "not set" (a setting whose absence means something, such as DEVICE)
  * @param help     one sentence or a few: what the values mean
  */

@@ -18,7 +18,7 @@ public final class Settings {
     public static final Setting<Integer> BEAMSECONDS = Setting.integer("BEAMSECONDS", 60,
             "BEAM's time limit per kernel, in seconds");
     public static final Setting<Integer> BEAMKEEP = Setting.integer("BEAMKEEP", 12,
-            "how many tile shapes the cost model passes to BEAM's search");
+            "how many tile shapes the cost model passes to BEAM's search, each then tried with every unroll and block");
     public static final Setting<String> CACHEDIR = Setting.text("CACHEDIR", null,
             "where compiled kernels, BEAM picks and device peaks are cached (default ~/.cache/jtiny)");
     public static final Setting<Integer> CACHELEVEL = Setting.integer("CACHELEVEL", 1,
@@ -44,7 +44,8 @@ public final class Settings {
     public static final Setting<Integer> SPLITK = Setting.integer("SPLITK", -1,
             "split-k: -1 on GPUs where it pays, 0 off, N forces N parts on any device");
     public static final Setting<Integer> LDSPAD = Setting.integer("LDSPAD", 4,
-            "floats of padding per row of a local-memory copy stored across the reduced axis (0 off)");
+            "floats of padding per row of a local-memory copy stored across the reduced axis (0 off; a multiple of 4 keeps "
+                    + "float4 reads aligned)");
     public static final Setting<Integer> NOOPT = Setting.integer("NOOPT", 0,
             "reserved for turning the optimizer off; it has no effect yet");
 

@@ -59,8 +59,8 @@ public final class KernelOptimizer {
         return best != null ? best : Linearizer.linearize(k);
     }
 
-    /** Work items per side of a tiled kernel's square work-group; the tiled reduction loop is unrolled this much. */
-    static final int TILE_ITEMS = 16, TILE_UNROLL = 4;
+    /** Work items per side of a tiled kernel's square work-group; the tiled reduction loop is unrolled this much (GPUUNROLL's default). */
+    static final int TILE_ITEMS = 16, TILE_UNROLL = Settings.GPUUNROLL.fallback();
 
     /**
      * A reduction into a large 2-D output (a matmul, a batched one, a convolution's output plane) on a GPU: each
@@ -75,7 +75,7 @@ public final class KernelOptimizer {
      * against 4.65 unstaged, 64x8192x8192 0.74 against 1.12, 1024 0.106 against 0.119; chunks of 16 and 32 were
      * slower than 8).
      */
-    static final int STAGE = 8;
+    static final int STAGE = Settings.GPUSTAGE.fallback();
 
     /**
      * Register tiles tried, largest first; the first that still gives every compute unit work is taken. 16x4 first:
@@ -197,9 +197,6 @@ public final class KernelOptimizer {
         add.accept(() -> Linearizer.linearize(k));
         return List.copyOf(out.values());
     }
-
-    /** Tiles kept after the first ranking (axis pair and tile; BEAMKEEP overrides); each is then tried with every unroll and block. */
-    static final int RANK_KEEP = 12;
 
     /**
      * Tiled layouts, best first by {@link #cost}: first every axis pair and register tile (plain loop, squarest

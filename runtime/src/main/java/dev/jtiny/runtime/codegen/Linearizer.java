@@ -81,9 +81,6 @@ public final class Linearizer {
      */
     static final long SHARED_BYTES = 48 * 1024;
 
-    /** Floats of padding per row of a copy stored across the reduced axis (a multiple of 4 keeps float4 reads aligned). */
-    static final int LDS_PAD = 4;
-
     /** Thrown when an upcast cannot be expressed (a guard that differs per lane); the caller tries another. */
     static final class CannotUpcast extends RuntimeException {
         CannotUpcast() { super(null, null, false, false); }
