@@ -1,13 +1,13 @@
 // Capture a function's kernels once, then replay them: no graph building, scheduling or codegen per call.
 package dev.jtiny;
 
-import dev.jtiny.runtime.Buffer;
+import dev.jtiny.runtime.graph.Buffer;
 import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.LazyBuffer;
+import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.KernelLog;
-import dev.jtiny.runtime.Realizer;
+import dev.jtiny.runtime.engine.Realizer;
 import dev.jtiny.runtime.Trace;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.device.Program;

@@ -2,11 +2,11 @@
 package dev.jtiny;
 
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.Devices;
-import dev.jtiny.runtime.LazyBuffer;
+import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.Op;
-import dev.jtiny.runtime.Realizer;
-import dev.jtiny.runtime.UserOp;
+import dev.jtiny.runtime.engine.Realizer;
+import dev.jtiny.runtime.graph.UserOp;
 import dev.jtiny.runtime.view.View;
 
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jtiny.runtime.Config;
-import dev.jtiny.runtime.Devices;
+import dev.jtiny.runtime.device.Devices;
 import dev.jtiny.runtime.KernelLog;
 import java.util.List;
 import java.util.function.Function;
@@ -26,7 +26,7 @@ class GroupedReductionTest {
         Config.set("DEVICE", null);
         Config.set("GPUPREFETCH", null);
         Config.set("SPLITK", null);
-        dev.jtiny.runtime.Realizer.forgetRendered();
+        dev.jtiny.runtime.engine.Realizer.forgetRendered();
     }
 
     /** The expression on OPENCL:0 (grouped where possible) and on JAVA; returns the grouped kernels' options. */
@@ -113,12 +113,12 @@ class GroupedReductionTest {
         assertTrue(prologue.stream().anyMatch(o -> o.contains("stage reduce by 8 in local memory")), prologue::toString);
         // Each chunk read one ahead into registers while the group computes on the one in local memory.
         Config.set("GPUPREFETCH", "1");
-        dev.jtiny.runtime.Realizer.forgetRendered();
+        dev.jtiny.runtime.engine.Realizer.forgetRendered();
         List<String> prefetched = check(new int[]{256, 1024}, 1e-4, x -> x.permute(1, 0).mul(0.5).matmul(x.slice(1, 0, 256)));
         assertTrue(prefetched.stream().anyMatch(o -> o.contains("stage reduce by 8 in local memory, prefetched")), prefetched::toString);
         // And into the other half of arrays twice the size: one barrier per chunk.
         Config.set("GPUPREFETCH", "2");
-        dev.jtiny.runtime.Realizer.forgetRendered();
+        dev.jtiny.runtime.engine.Realizer.forgetRendered();
         long doubleMark = KernelLog.mark();
         List<String> doubled = check(new int[]{256, 1024}, 1e-4, x -> x.permute(1, 0).mul(0.5).matmul(x.slice(1, 0, 256)));
         assertTrue(doubled.stream().anyMatch(o -> o.contains("stage reduce by 8 in local memory, double-buffered")), doubled::toString);
@@ -126,7 +126,7 @@ class GroupedReductionTest {
                 .findFirst().orElseThrow().source();
         assertTrue(source.contains("%2)*512)") && source.split("barrier\\(").length - 1 == 2, source); // before the loop, in it
         Config.set("GPUPREFETCH", null);
-        dev.jtiny.runtime.Realizer.forgetRendered();
+        dev.jtiny.runtime.engine.Realizer.forgetRendered();
         List<String> batched = check(new int[]{4, 128, 64}, 1e-4, x -> x.matmul(x.permute(0, 2, 1)));
         assertTrue(batched.stream().anyMatch(o -> o.startsWith("upcast output axes 1,2")), batched::toString);
         List<String> odd = check(new int[]{100, 100}, 1e-4, x -> x.matmul(x));

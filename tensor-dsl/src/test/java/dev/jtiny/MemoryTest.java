@@ -3,9 +3,9 @@ package dev.jtiny;
 
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.Devices;
+import dev.jtiny.runtime.device.Devices;
 import dev.jtiny.runtime.device.DeviceException;
-import dev.jtiny.runtime.device.OpenCLDevice;
+import dev.jtiny.runtime.device.opencl.OpenCLDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

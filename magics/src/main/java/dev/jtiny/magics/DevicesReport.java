@@ -2,9 +2,9 @@
 // Listing opens no OpenCL device (their facts come from the driver's list) and measures nothing.
 package dev.jtiny.magics;
 
-import dev.jtiny.runtime.Devices;
+import dev.jtiny.runtime.device.Devices;
 import dev.jtiny.runtime.device.Device;
-import dev.jtiny.runtime.device.OpenCLDevice;
+import dev.jtiny.runtime.device.opencl.OpenCLDevice;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;

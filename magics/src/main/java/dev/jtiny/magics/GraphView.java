@@ -2,11 +2,11 @@
 package dev.jtiny.magics;
 
 import dev.jtiny.Tensor;
-import dev.jtiny.runtime.Devices;
-import dev.jtiny.runtime.Lowering;
-import dev.jtiny.runtime.LazyBuffer;
+import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Lowering;
+import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.Op;
-import dev.jtiny.runtime.Scheduler;
+import dev.jtiny.runtime.schedule.Scheduler;
 import dev.jtiny.runtime.codegen.LinearKernel;
 import dev.jtiny.runtime.codegen.Linearizer;
 import dev.jtiny.runtime.view.View;

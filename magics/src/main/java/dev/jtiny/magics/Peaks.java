@@ -3,12 +3,12 @@
 package dev.jtiny.magics;
 
 import dev.jtiny.Tensor;
-import dev.jtiny.runtime.Devices;
+import dev.jtiny.runtime.device.Devices;
 import dev.jtiny.runtime.KernelLog;
 import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.device.CompileCache;
-import dev.jtiny.runtime.device.JavaDevice;
-import dev.jtiny.runtime.device.OpenCLDevice;
+import dev.jtiny.runtime.device.java.JavaDevice;
+import dev.jtiny.runtime.device.opencl.OpenCLDevice;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

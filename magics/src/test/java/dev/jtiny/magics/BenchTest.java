@@ -5,7 +5,7 @@ import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.KernelLog;
-import dev.jtiny.runtime.device.OpenCLDevice;
+import dev.jtiny.runtime.device.opencl.OpenCLDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@
 package dev.jtiny.magics;
 
 import dev.jtiny.runtime.Config;
-import dev.jtiny.runtime.device.OpenCLDevice;
+import dev.jtiny.runtime.device.opencl.OpenCLDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

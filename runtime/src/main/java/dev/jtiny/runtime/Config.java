@@ -55,10 +55,10 @@ public final class Config {
     }
 
     /** Changes with every {@link #set}: caches that depend on settings read {@link #overrides} again when it moves. */
-    static long version() { return version.get(); }
+    public static long version() { return version.get(); }
 
     /** The run-time overrides now in force, sorted by name. */
-    static SortedMap<String, String> overrides() { return new TreeMap<>(overrides); }
+    public static SortedMap<String, String> overrides() { return new TreeMap<>(overrides); }
 
     public static int debug() { return Settings.DEBUG.getInt(); }
 }

@@ -30,5 +30,5 @@ public final class Counters {
     public static void kernelLaunched() { kernels.incrementAndGet(); }
     public static void compiled() { compiles.incrementAndGet(); }
     public static void cacheHit() { cacheHits.incrementAndGet(); }
-    static void scheduleCacheHit() { scheduleHits.incrementAndGet(); }
+    public static void scheduleCacheHit() { scheduleHits.incrementAndGet(); }
 }

@@ -24,7 +24,7 @@ public final class KernelLog {
         public double gbps() { return seconds > 0 ? bytes / seconds * 1e-9 : Double.NaN; }
     }
 
-    static synchronized Entry add(String kind, String name, String device, int[] global, int[] local, double seconds,
+    public static synchronized Entry add(String kind, String name, String device, int[] global, int[] local, double seconds,
                                   long flops, long bytes, List<String> fusedOps, List<String> opts, String source,
                                   String graph, String linear) {
         Entry e = new Entry(sequence.incrementAndGet(), kind, name, device, global, local, seconds, flops, bytes,

@@ -3,7 +3,7 @@ package dev.jtiny.nn;
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.UserOp;
+import dev.jtiny.runtime.graph.UserOp;
 
 import java.util.Arrays;
 import java.util.function.Supplier;

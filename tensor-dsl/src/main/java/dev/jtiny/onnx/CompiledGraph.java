@@ -4,7 +4,7 @@ package dev.jtiny.onnx;
 import dev.jtiny.Tensor;
 import dev.jtiny.onnx.OnnxProto.Node;
 import dev.jtiny.onnx.OnnxProto.TensorProto;
-import dev.jtiny.runtime.UserOp;
+import dev.jtiny.runtime.graph.UserOp;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -8,8 +8,8 @@ import dev.jtiny.onnx.OnnxProto.Node;
 import dev.jtiny.onnx.OnnxProto.TensorProto;
 import dev.jtiny.onnx.OnnxProto.Type;
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.Devices;
-import dev.jtiny.runtime.UserOp;
+import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.graph.UserOp;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -26,13 +26,13 @@ final class JavaVectorRenderer {
         if (k.lanes() != speciesLanes) return false;
         for (UOp u : k.uops()) {
             boolean ok = switch (u) {
-                case UOp.Load l -> !l.vec() || (l.dtype() == DType.FLOAT32 && !l.valid().uses(Lanes.LANE) && KernelOptimizer.contiguous(l.index(), k.lanes()));
+                case UOp.Load l -> !l.vec() || (l.dtype() == DType.FLOAT32 && !l.valid().uses(Lanes.LANE) && Lanes.contiguous(l.index(), k.lanes()));
                 case UOp.Const c -> !c.vec();
                 case UOp.Alu a -> !a.vec() || (a.dtype() == DType.FLOAT32 && a.srcType() == DType.FLOAT32 && OPS.contains(a.op()));
                 case UOp.DefineVar d -> !d.vec() || d.dtype() == DType.FLOAT32;
                 case UOp.Accumulate a -> !a.vec() || a.dtype() == DType.FLOAT32;
                 case UOp.LaneReduce r -> r.dtype() == DType.FLOAT32;
-                case UOp.Store s -> !s.vec() || (s.dtype() == DType.FLOAT32 && KernelOptimizer.contiguous(s.index(), k.lanes()));
+                case UOp.Store s -> !s.vec() || (s.dtype() == DType.FLOAT32 && Lanes.contiguous(s.index(), k.lanes()));
                 default -> true;
             };
             if (!ok) return false;

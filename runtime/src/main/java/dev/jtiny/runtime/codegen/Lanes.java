@@ -1,6 +1,8 @@
 // Turns an upcast kernel's per-lane statements into plain scalar statements, one copy per lane.
 package dev.jtiny.runtime.codegen;
 
+import dev.jtiny.runtime.view.Expr;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -77,4 +79,16 @@ public final class Lanes {
     }
 
     private static String name(String n, int lane, Set<String> vec) { return vec.contains(n) ? n + "_" + lane : n; }
+
+    /**
+     * index(lane = i) is index(lane = 0) + i for every lane i: checking lane 1 alone would take {@code lane % 2}
+     * (a size-2 operand broadcast across the lanes) for a contiguous run, and read past its end.
+     */
+    public static boolean contiguous(Expr index, int lanes) {
+        var i0 = index.substitute(LANE, 0);
+        for (int i = 1; i < lanes; i++) {
+            if (!index.substitute(LANE, i).equals(Expr.add(i0, i))) return false;
+        }
+        return true;
+    }
 }

@@ -82,7 +82,7 @@ public final class Linearizer {
     static final long SHARED_BYTES = 48 * 1024;
 
     /** Thrown when an upcast cannot be expressed (a guard that differs per lane); the caller tries another. */
-    static final class CannotUpcast extends RuntimeException {
+    public static final class CannotUpcast extends RuntimeException {
         CannotUpcast() { super(null, null, false, false); }
     }
 
@@ -279,7 +279,7 @@ public final class Linearizer {
     }
 
     /** Whether the kernel writes whole rows that its reductions read (a fused softmax or layernorm). */
-    static boolean isRowKernel(Kernel k) {
+    public static boolean isRowKernel(Kernel k) {
         return directReductions(k.root()).isEmpty()
                 && broadcastReductions(k.root()).stream().anyMatch(r -> Arrays.equals(r.src().shape(), k.outShape()));
     }

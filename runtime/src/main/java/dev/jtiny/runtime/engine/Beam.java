@@ -1,6 +1,9 @@
 // BEAM search: with BEAM=N, a kernel's layout is chosen by timing the candidates on the device, not by heuristics.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.engine;
 
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Settings;
+import dev.jtiny.runtime.Trace;
 import dev.jtiny.runtime.codegen.Kernel;
 import dev.jtiny.runtime.codegen.LinearKernel;
 import dev.jtiny.runtime.device.CompileCache;

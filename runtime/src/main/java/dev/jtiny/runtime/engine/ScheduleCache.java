@@ -1,6 +1,11 @@
 // Remembers how a graph of a given structure was lowered, so that running the same computation on new data binds and launches only.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.engine;
 
+import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Settings;
+import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.graph.LazyBuffer;
+import dev.jtiny.runtime.schedule.Scheduler;
 import dev.jtiny.runtime.device.Device;
 
 import java.util.ArrayList;

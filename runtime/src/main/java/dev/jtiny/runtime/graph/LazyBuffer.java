@@ -1,6 +1,9 @@
 // A node of the lazy graph: either a base (an op over sources, later a buffer) or a view of a base.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.graph;
 
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.schedule.ReduceSplit;
 import dev.jtiny.runtime.view.ShapeTracker;
 import dev.jtiny.runtime.view.View;
 
@@ -86,16 +89,16 @@ public final class LazyBuffer {
     }
 
     /** Materializes the pending host copy of a BUFFER node onto its device. */
-    synchronized void ensureUploaded(Buffer target) {
+    public synchronized void ensureUploaded(Buffer target) {
         if (pendingHost != null) {
             target.copyIn(pendingHost);
             pendingHost = null;
         }
     }
 
-    Object pendingHost() { return pendingHost; }
+    public Object pendingHost() { return pendingHost; }
 
-    void setRealized(Buffer b) {
+    public void setRealized(Buffer b) {
         this.buffer = b;
         this.srcs = List.of();
     }
@@ -163,7 +166,7 @@ public final class LazyBuffer {
     }
 
     /** One reduction without splitting (used by the splitter itself). */
-    LazyBuffer reduceWhole(Op op, int... axes) {
+    public LazyBuffer reduceWhole(Op op, int... axes) {
         int[] shape = shape().clone();
         for (int a : axes) shape[a] = 1;
         return newBase(device, dtype, shape, op, axes.clone(), List.of(this));

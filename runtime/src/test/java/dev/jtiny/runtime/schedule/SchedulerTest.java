@@ -1,10 +1,14 @@
 // The scheduler's cuts (how many kernels, which buffers they read) and the input graphs it builds, on the JAVA
 // device without launching anything; and the linearized statements of a small reduction.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.schedule;
 
-import dev.jtiny.runtime.Scheduler.CopyItem;
-import dev.jtiny.runtime.Scheduler.Item;
-import dev.jtiny.runtime.Scheduler.KernelItem;
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.graph.LazyBuffer;
+import dev.jtiny.runtime.graph.UserOp;
+import dev.jtiny.runtime.schedule.Scheduler.CopyItem;
+import dev.jtiny.runtime.schedule.Scheduler.Item;
+import dev.jtiny.runtime.schedule.Scheduler.KernelItem;
 import dev.jtiny.runtime.codegen.KNode;
 import dev.jtiny.runtime.codegen.LinearKernel;
 import dev.jtiny.runtime.codegen.Linearizer;

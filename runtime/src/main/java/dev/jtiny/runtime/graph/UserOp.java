@@ -1,5 +1,5 @@
 // Which user-level op is being built right now, so graph nodes remember it (provenance for kernel logs).
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.graph;
 
 public final class UserOp implements AutoCloseable {
     private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();

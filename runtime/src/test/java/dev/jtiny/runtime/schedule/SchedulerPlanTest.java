@@ -1,8 +1,11 @@
 // Scheduler.plan: the same items as schedule, each with the graph bases it computes; nothing is realized.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.schedule;
 
-import dev.jtiny.runtime.Scheduler.KernelItem;
-import dev.jtiny.runtime.Scheduler.Step;
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.graph.LazyBuffer;
+import dev.jtiny.runtime.schedule.Scheduler.KernelItem;
+import dev.jtiny.runtime.schedule.Scheduler.Step;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,6 +1,11 @@
 // Cuts the lazy graph into kernels with tinygrad's fusion rules. A pure function of the graph.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.schedule;
 
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Lowering;
+import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.codegen.KNode;
 import dev.jtiny.runtime.codegen.Kernel;
 import dev.jtiny.runtime.view.ShapeTracker;

@@ -1,6 +1,10 @@
 // Split-k's rule (how many parts a GPU matmul is cut into) and its graph: a (parts, output) first stage, then a sum.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.schedule;
 
+import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.engine.Realizer;
+import dev.jtiny.runtime.graph.LazyBuffer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,5 +1,8 @@
 // The primitive ops on host scalars: constant folding uses these, and tests compare kernels against them.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.graph;
+
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Op;
 
 public final class ScalarOps {
     private ScalarOps() {}

@@ -1,10 +1,11 @@
 // Which devices exist, which one is the default, and the open instance of each (opened once, on first use).
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.device;
 
-import dev.jtiny.runtime.device.Device;
-import dev.jtiny.runtime.device.DeviceException;
-import dev.jtiny.runtime.device.JavaDevice;
-import dev.jtiny.runtime.device.OpenCLDevice;
+import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Settings;
+import dev.jtiny.runtime.Trace;
+import dev.jtiny.runtime.device.java.JavaDevice;
+import dev.jtiny.runtime.device.opencl.OpenCLDevice;
 
 import java.util.ArrayList;
 import java.util.List;

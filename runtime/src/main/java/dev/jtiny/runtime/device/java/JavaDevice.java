@@ -1,6 +1,14 @@
 // The embedded default device: kernels rendered as Java, compiled in memory with javax.tools, run on all cores.
-package dev.jtiny.runtime.device;
+package dev.jtiny.runtime.device.java;
 
+import dev.jtiny.runtime.device.BufferPool;
+import dev.jtiny.runtime.device.Device;
+import dev.jtiny.runtime.device.JavaKernel;
+import dev.jtiny.runtime.device.CompileCache;
+import dev.jtiny.runtime.device.DeviceException;
+import dev.jtiny.runtime.device.Program;
+import dev.jtiny.runtime.device.RawBuffer;
+import dev.jtiny.runtime.device.VectorSupport;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.codegen.JavaRenderer;

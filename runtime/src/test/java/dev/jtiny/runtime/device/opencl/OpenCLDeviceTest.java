@@ -1,6 +1,10 @@
 // The OPENCL device on whatever OpenCL platform the machine has (PoCL in CI): memory, compiling, caching, launching.
-package dev.jtiny.runtime.device;
+package dev.jtiny.runtime.device.opencl;
 
+import dev.jtiny.runtime.device.CompileCache;
+import dev.jtiny.runtime.device.DeviceException;
+import dev.jtiny.runtime.device.Program;
+import dev.jtiny.runtime.device.RawBuffer;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;

@@ -1,7 +1,11 @@
 // Splits a long reduction into few outputs, or a GPU matmul too small to fill the device (split-k), into two kernels.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.schedule;
 
-import dev.jtiny.runtime.codegen.KernelOptimizer;
+import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.Settings;
+import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.graph.LazyBuffer;
+import dev.jtiny.runtime.codegen.opt.KernelOptimizer;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.view.View;
 
@@ -13,10 +17,10 @@ import java.util.Arrays;
  * parallel and keeps every float32 accumulation short. CPUs read each partial's elements contiguously; GPUs read
  * them strided, so that neighbouring threads read neighbouring addresses (coalesced).
  */
-final class ReduceSplit {
+public final class ReduceSplit {
     private ReduceSplit() {}
 
-    static LazyBuffer split(LazyBuffer x, Op op, int[] axes, int[] outShape) {
+    public static LazyBuffer split(LazyBuffer x, Op op, int[] axes, int[] outShape) {
         long outputs = View.numel(outShape);
         long r = x.numel() / Math.max(outputs, 1);
         Device d = Devices.get(x.device);
@@ -72,7 +76,7 @@ final class ReduceSplit {
      * More work-groups run at once, each over a shorter loop, for one extra write and read of the partials. Null
      * when that does not apply. SPLITK=0 turns it off; SPLITK=N forces N parts on any device (for tests).
      */
-    static LazyBuffer splitK(LazyBuffer x, Op op, int[] axes, int[] outShape) {
+    public static LazyBuffer splitK(LazyBuffer x, Op op, int[] axes, int[] outShape) {
         int forced = Settings.SPLITK.getInt();
         Device d = Devices.get(x.device);
         if (forced == 0 || (forced < 0 && !d.isGpu())) return null;

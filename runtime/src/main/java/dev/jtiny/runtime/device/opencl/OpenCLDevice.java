@@ -1,7 +1,13 @@
 // The OPENCL backend: any OpenCL 1.2+ device through JOCL (NVIDIA GPUs, PoCL on CPUs).
 // One context and one in-order, profiling queue per device; freed memory goes to a size-keyed pool.
-package dev.jtiny.runtime.device;
+package dev.jtiny.runtime.device.opencl;
 
+import dev.jtiny.runtime.device.BufferPool;
+import dev.jtiny.runtime.device.CompileCache;
+import dev.jtiny.runtime.device.Device;
+import dev.jtiny.runtime.device.DeviceException;
+import dev.jtiny.runtime.device.Program;
+import dev.jtiny.runtime.device.RawBuffer;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;

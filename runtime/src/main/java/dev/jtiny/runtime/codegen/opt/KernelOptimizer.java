@@ -1,6 +1,12 @@
 // Chooses how to lay out a kernel's work for a device: which axis to upcast, and by how many lanes.
-package dev.jtiny.runtime.codegen;
+package dev.jtiny.runtime.codegen.opt;
 
+import dev.jtiny.runtime.codegen.KNode;
+import dev.jtiny.runtime.codegen.Kernel;
+import dev.jtiny.runtime.codegen.Lanes;
+import dev.jtiny.runtime.codegen.LinearKernel;
+import dev.jtiny.runtime.codegen.Linearizer;
+import dev.jtiny.runtime.codegen.UOp;
 import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.view.View;
 import java.util.ArrayList;
@@ -479,25 +485,14 @@ public final class KernelOptimizer {
         for (UOp u : lk.uops()) {
             if (u instanceof UOp.Load l && l.vec()) {
                 if (l.valid().uses(Lanes.LANE)) return 0;
-                if (!contiguous(l.index(), lk.lanes())) return 0;
+                if (!Lanes.contiguous(l.index(), lk.lanes())) return 0;
                 good += 2;
             }
-            if (u instanceof UOp.Store s && s.vec() && !contiguous(s.index(), lk.lanes())) return 0;
+            if (u instanceof UOp.Store s && s.vec() && !Lanes.contiguous(s.index(), lk.lanes())) return 0;
         }
         return good;
     }
 
-    /**
-     * index(lane = i) is index(lane = 0) + i for every lane i: checking lane 1 alone would take {@code lane % 2}
-     * (a size-2 operand broadcast across the lanes) for a contiguous run, and read past its end.
-     */
-    static boolean contiguous(dev.jtiny.runtime.view.Expr index, int lanes) {
-        var i0 = index.substitute(Lanes.LANE, 0);
-        for (int i = 1; i < lanes; i++) {
-            if (!index.substitute(Lanes.LANE, i).equals(dev.jtiny.runtime.view.Expr.add(i0, i))) return false;
-        }
-        return true;
-    }
 
     private static boolean containsReduce(KNode n) { return topReduce(n) != null; }
 

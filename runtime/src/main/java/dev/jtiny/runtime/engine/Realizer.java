@@ -1,7 +1,17 @@
 // Runs a schedule: linearize, render, compile (cached), allocate, launch, log and trace each kernel; a graph
 // lowered before is launched from its ScheduleCache plan.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.engine;
 
+import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.Counters;
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.KernelLog;
+import dev.jtiny.runtime.Settings;
+import dev.jtiny.runtime.Trace;
+import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.graph.Buffer;
+import dev.jtiny.runtime.graph.LazyBuffer;
+import dev.jtiny.runtime.schedule.Scheduler;
 import dev.jtiny.runtime.codegen.KNode;
 import dev.jtiny.runtime.codegen.LinearKernel;
 import dev.jtiny.runtime.device.Device;

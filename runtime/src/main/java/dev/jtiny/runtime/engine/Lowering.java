@@ -1,8 +1,9 @@
 // The one way a scheduled kernel becomes a plan and source for a device: the realizer, BEAM and %graph all ask here.
-package dev.jtiny.runtime;
+package dev.jtiny.runtime.engine;
 
+import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.codegen.Kernel;
-import dev.jtiny.runtime.codegen.KernelOptimizer;
+import dev.jtiny.runtime.codegen.opt.KernelOptimizer;
 import dev.jtiny.runtime.codegen.LinearKernel;
 import dev.jtiny.runtime.codegen.Renderer;
 import dev.jtiny.runtime.device.Device;
