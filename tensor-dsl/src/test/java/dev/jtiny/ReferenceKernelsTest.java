@@ -93,7 +93,7 @@ class ReferenceKernelsTest {
         Tensor[] in = Arrays.stream(c.inputs()).map(s -> Tensor.rand(s).realize()).toArray(Tensor[]::new);
         LazyBuffer out = c.graph().apply(in).lazyBuffer();
         StringBuilder text = new StringBuilder();
-        for (Scheduler.Item item : Scheduler.schedule(List.of(out))) {
+        for (Scheduler.Item item : Scheduler.schedule(List.of(out), Devices::capabilities)) {
             if (!(item instanceof Scheduler.KernelItem k)) continue;
             Lowering.Rendered r = Lowering.lower(k.kernel(), t.lowering());
             text.append("// ").append(r.symbol()).append(' ').append(r.linear().opts()).append('\n').append(r.source()).append('\n');

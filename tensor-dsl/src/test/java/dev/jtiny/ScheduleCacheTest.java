@@ -64,6 +64,23 @@ class ScheduleCacheTest {
         }
     }
 
+    @OnEachDevice
+    void aSplitReductionsPartialSumsAreTemporariesOfThePlan(String device) {
+        Reference.use(device);
+        int n = 1 << 17; // long enough to be split in two on every device: partial sums, then their sum
+        for (int call = 0; call < 3; call++) {
+            float[] x = data(40 + call, n);
+            Tensor t = Tensor.of(x, n);
+            Tensor total = t.sum().add(1), rows = t.reshape(4, n / 4).max(1);
+            long k0 = Counters.kernelCount(), h0 = Counters.scheduleCacheHitCount();
+            Tensor.realize(total, rows);
+            assertTrue(Counters.kernelCount() - k0 >= 3, "the sum is split: " + (Counters.kernelCount() - k0) + " kernels");
+            assertEquals(call == 0 ? 0 : 1, Counters.scheduleCacheHitCount() - h0, "call " + call);
+            assertClose(device + " sum, call " + call, Nd.of(x, n).sum(new int[]{0}, false).map(v -> v + 1), total, 1e-4, 1e-4);
+            assertClose(device + " row max, call " + call, Nd.of(x, 4, n / 4).max(new int[]{1}, false), rows, 0, 0);
+        }
+    }
+
     @Test
     void debugOneSaysWhenTheScheduleCameFromTheCache() {
         Reference.use("JAVA");

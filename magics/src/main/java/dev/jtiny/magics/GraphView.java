@@ -70,7 +70,7 @@ public final class GraphView implements Rendered {
         List<LazyBuffer> order = new ArrayList<>();
         for (LazyBuffer o : outputs) collect(o, ids, order);
 
-        List<Scheduler.Step> plan = Scheduler.plan(outputs);
+        List<Scheduler.Step> plan = Scheduler.plan(outputs, Devices::capabilities);
         Map<LazyBuffer, List<Integer>> owners = new IdentityHashMap<>();
         List<Planned> steps = new ArrayList<>();
         for (int i = 0; i < plan.size(); i++) {

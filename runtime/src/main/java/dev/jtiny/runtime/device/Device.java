@@ -17,20 +17,14 @@ public interface Device extends AutoCloseable {
     /** Writes this device's kernels: the renderer for its language and what it supports. */
     Renderer renderer();
 
-    /**
-     * Whether kernels can run as work-groups that share local memory and synchronise (OpenCL): grouped reductions,
-     * staged register tiles and BEAM's timed candidates need it.
-     */
-    default boolean runsWorkGroups() { return false; }
+    /** What its kernels can use: work-groups, vector lanes, fp64/fp16, tensor cores; how many compute units. */
+    Capabilities capabilities();
 
-    /** True for a GPU; the scheduler lays out split reductions differently for GPUs and CPUs. */
-    boolean isGpu();
-
-    /** Output elements a work item computes at once when the kernel allows it (1: no upcasting). */
-    default int preferredLanes() { return 1; }
+    /** True for a GPU (see {@link Capabilities#gpu}). */
+    default boolean isGpu() { return capabilities().gpu(); }
 
     /** Parallel compute units (cores on a CPU, SMs on an NVIDIA GPU). */
-    int computeUnits();
+    default int computeUnits() { return capabilities().computeUnits(); }
 
     /** Global memory in bytes. */
     long memoryBytes();

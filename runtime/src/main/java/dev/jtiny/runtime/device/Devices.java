@@ -43,6 +43,9 @@ public final class Devices {
         return d;
     }
 
+    /** What the device of that name can do, opening it if needed: the scheduler's view of a device. */
+    public static Capabilities capabilities(String name) { return get(name).capabilities(); }
+
     public static Device get(String name) {
         String n = canonical(name);
         return open.computeIfAbsent(n, Devices::openDevice);

@@ -30,7 +30,7 @@ final class Beam {
     private Beam() {}
 
     static boolean enabled(Device device) {
-        return Settings.BEAM.getInt() > 0 && device.runsWorkGroups();
+        return Settings.BEAM.getInt() > 0 && device.capabilities().workGroups();
     }
 
     static Lowering.Rendered pick(Kernel k, String graph, Device device, Lowering.Rendered heuristic, RawBuffer[] args,

@@ -1,11 +1,11 @@
 // The one way a scheduled kernel becomes a plan and source for a device: the realizer, BEAM and %graph all ask here.
 package dev.jtiny.runtime.engine;
 
-import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.codegen.Kernel;
 import dev.jtiny.runtime.codegen.opt.KernelOptimizer;
 import dev.jtiny.runtime.codegen.LinearKernel;
 import dev.jtiny.runtime.codegen.Renderer;
+import dev.jtiny.runtime.device.Capabilities;
 import dev.jtiny.runtime.device.Device;
 
 import java.util.List;
@@ -22,7 +22,8 @@ public final class Lowering {
     /** What lowering needs to know of a device. */
     public record Target(Renderer renderer, int lanes, boolean groups, int computeUnits) {
         public static Target of(Device d) {
-            return new Target(d.renderer(), d.preferredLanes(), groupsReductions(d), d.computeUnits());
+            Capabilities c = d.capabilities();
+            return new Target(d.renderer(), c.vectorLanes(), c.groupsReductions(), c.computeUnits());
         }
     }
 
@@ -45,15 +46,5 @@ public final class Lowering {
     public static Rendered render(LinearKernel lk, Renderer renderer) {
         Renderer.Named n = renderer.named(lk);
         return new Rendered(lk, n.source(), n.symbol(), lk.listing());
-    }
-
-    /**
-     * Whether reductions may run as one work-group per output: on GPUs that run work-groups, unless GROUPREDUCE=0;
-     * GROUPREDUCE=1 forces it on any such device (so CPU OpenCL, as in CI, tests the grouped code).
-     */
-    public static boolean groupsReductions(Device device) {
-        int setting = Settings.GROUPREDUCE.getInt();
-        if (!device.runsWorkGroups() || setting == 0) return false;
-        return setting > 0 || device.isGpu();
     }
 }

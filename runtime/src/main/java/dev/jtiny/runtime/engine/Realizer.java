@@ -64,18 +64,16 @@ public final class Realizer {
                 Trace.out().printf("scheduled %d kernel%s in %.2f ms (schedule cache hit)%n", plan.kernels(),
                         plan.kernels() == 1 ? "" : "s", (System.nanoTime() - t0) * 1e-6);
             }
+            Buffer[] temps = new Buffer[plan.temps()];
             for (ScheduleCache.Step step : plan.steps()) {
                 switch (step) {
-                    case ScheduleCache.KernelStep k -> {
-                        List<LazyBuffer> inputs = new ArrayList<>(k.inputs().size());
-                        for (ScheduleCache.Ref r : k.inputs()) inputs.add(r.in(walk));
-                        launchPlanned(k.out().in(walk), inputs, k.lowered(), debug);
-                    }
+                    case ScheduleCache.KernelStep k -> launchPlanned(k, walk, temps, debug);
                     case ScheduleCache.CopyStep c -> copy(c.out().in(walk), c.src().in(walk), debug);
                 }
             }
         } else {
-            List<Scheduler.Item> items = Scheduler.schedule(outputs);
+            Scheduler.Schedule schedule = Scheduler.of(outputs, Devices::capabilities);
+            List<Scheduler.Item> items = schedule.items();
             if (debug >= 1 && !items.isEmpty()) {
                 long kernels = items.stream().filter(i -> i instanceof Scheduler.KernelItem).count();
                 Trace.out().printf("scheduled %d kernel%s in %.2f ms%n", kernels, kernels == 1 ? "" : "s", (System.nanoTime() - t0) * 1e-6);
@@ -90,7 +88,11 @@ public final class Realizer {
                     case Scheduler.CopyItem c -> copy(c.out(), c.src().base, debug);
                 }
             }
-            ScheduleCache.Plan made = walk == null ? null : ScheduleCache.plan(walk, items, lowered);
+            // A base the schedule replaced (a split reduction, or what reads one) holds its stand-in's buffer.
+            schedule.rewritten().forEach((was, now) -> {
+                if (now.buffer() != null && !was.isRealized()) was.setRealized(now.buffer());
+            });
+            ScheduleCache.Plan made = walk == null ? null : ScheduleCache.plan(walk, items, lowered, schedule.rewritten());
             if (made != null && !made.steps().isEmpty()) ScheduleCache.put(walk.key(), made);
         }
         // Views of pending host uploads need no kernel, but their data must reach the device.
@@ -136,7 +138,8 @@ public final class Realizer {
      * What a kernel was lowered to on a device: its plan and source, the compiled program, its input graph's text
      * (for the kernel log) and its launch dims. A {@link ScheduleCache} plan keeps these for every kernel.
      */
-    record Lowered(Device device, Lowering.Rendered rendered, Program program, String graph, int[] global, int[] local) {}
+    record Lowered(Device device, Lowering.Rendered rendered, Program program, String graph, int[] global, int[] local,
+                   DType outType, int outCount) {}
 
     /** Lowers, compiles (BEAM searching where enabled) and launches one scheduled kernel; null for an empty output. */
     private static Lowered run(Scheduler.KernelItem item, int debug) {
@@ -147,7 +150,7 @@ public final class Realizer {
             return null;
         }
         String graph = KNode.describe(item.kernel().root());
-        String key = device.name() + (Lowering.groupsReductions(device) ? " grouped" : "") + "\n"
+        String key = device.name() + (device.capabilities().groupsReductions() ? " grouped" : "") + "\n"
                 + java.util.Arrays.toString(item.kernel().outShape()) + item.kernel().argTypes() + "\n" + graph;
         Lowering.Rendered r = rendered.computeIfAbsent(key, g -> Lowering.lower(item.kernel(), Lowering.Target.of(device)));
         LinearKernel lk = r.linear();
@@ -175,16 +178,30 @@ public final class Realizer {
             p = device.compile(r.linear().name(), r.source());
         }
         int[][] dims = dims(r.linear(), device);
-        Lowered lowered = new Lowered(device, r, p, graph, dims[0], dims[1]);
+        Lowered lowered = new Lowered(device, r, p, graph, dims[0], dims[1], out.dtype, (int) out.numel());
         launch(out, buffers, lowered, debug);
         return lowered;
     }
 
-    /** Launches a kernel a cached plan lowered before, on this graph's buffers. */
-    private static void launchPlanned(LazyBuffer out, List<LazyBuffer> inputs, Lowered l, int debug) {
+    /**
+     * Launches a kernel a cached plan lowered before, on this graph's buffers: a pending node of the walk is
+     * realized with its output, a temporary's output is kept in {@code temps} for the steps that read it.
+     */
+    private static void launchPlanned(ScheduleCache.KernelStep k, ScheduleCache.Walk walk, Buffer[] temps, int debug) {
+        Lowered l = k.lowered();
         // No plan holds an empty output (ScheduleCache.plan keeps none), and shapes are part of its key.
         traceSource(l.rendered().linear(), l.graph(), l.rendered(), debug);
-        launch(out, bind(out, inputs, l.device(), l.rendered().linear().name()), l, debug);
+        ScheduleCache.Ref outRef = k.out();
+        List<ScheduleCache.Ref> in = k.inputs();
+        Buffer[] buffers = new Buffer[in.size() + 1];
+        for (int i = 0; i < in.size(); i++) {
+            ScheduleCache.Ref r = in.get(i);
+            buffers[i + 1] = r.kind() == ScheduleCache.Ref.Kind.TEMP ? temps[r.index()] : uploaded(r.in(walk));
+        }
+        buffers[0] = new Buffer(l.device(), l.outType(), l.outCount());
+        boolean temp = outRef.kind() == ScheduleCache.Ref.Kind.TEMP;
+        launch(temp ? null : outRef.in(walk), buffers, l, debug);
+        if (temp) temps[outRef.index()] = buffers[0];
     }
 
     private static void traceSource(LinearKernel lk, String graph, Lowering.Rendered r, int debug) {
@@ -209,7 +226,7 @@ public final class Realizer {
         return buffers;
     }
 
-    /** Launches, logs and traces a lowered kernel on its buffers (0: the output), then realizes {@code out}. */
+    /** Launches, logs and traces a lowered kernel on its buffers (0: the output), then realizes {@code out} (null: a temporary). */
     private static void launch(LazyBuffer out, Buffer[] buffers, Lowered l, int debug) {
         Device device = l.device();
         LinearKernel lk = l.rendered().linear();
@@ -224,8 +241,8 @@ public final class Realizer {
         KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), l.global(), l.local(), seconds, lk.flops(), bytes,
                 lk.fusedOps(), lk.opts(), l.rendered().source(), l.graph(), l.rendered().listing());
         if (recorder != null) recorder.kernel(device, l.program(), l.global(), l.local(), buffers, e);
-        if (out.dtype.isFloat() && Settings.CHECKNAN.getInt() > 0) checkFinite(lk, device, buffers[0]);
-        out.setRealized(buffers[0]);
+        if (buffers[0].dtype.isFloat() && Settings.CHECKNAN.getInt() > 0) checkFinite(lk, device, buffers[0]);
+        if (out != null) out.setRealized(buffers[0]);
         if (debug >= 2) {
             cumulativeSeconds += Double.isNaN(seconds) ? 0 : seconds;
             Trace.out().printf("*** %-10s %5d %-28s arg %2d  tm %10.2fus/%10.2fms (%9.2f GFLOPS %8.2f GB/s) %s%n",

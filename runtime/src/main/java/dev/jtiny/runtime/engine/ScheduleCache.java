@@ -33,12 +33,24 @@ final class ScheduleCache {
 
     private ScheduleCache() {}
 
-    /** A reference to a node of a walk: a pending base by its position in {@link Walk#pending}, or an input. */
-    record Ref(int index, boolean input) {
-        LazyBuffer in(Walk w) { return input ? w.inputs().get(index) : w.pending().get(index); }
+    /**
+     * A reference to a node: a pending base of the walk by its position in {@link Walk#pending}, an input of the
+     * walk, or a temporary, a base the schedule added (a split reduction's partial sums) by its number in the plan.
+     */
+    record Ref(int index, Kind kind) {
+        enum Kind { PENDING, INPUT, TEMP }
+
+        /** The walk's node this names; not for temporaries, which have no node. */
+        LazyBuffer in(Walk w) {
+            return switch (kind) {
+                case PENDING -> w.pending().get(index);
+                case INPUT -> w.inputs().get(index);
+                case TEMP -> throw new IllegalStateException("temporary " + index + " has no node in the graph");
+            };
+        }
 
         /** The reference as one number for the key: pending bases from 0 up, inputs from -1 down. */
-        int code() { return input ? -1 - index : index; }
+        int code() { return kind == Kind.INPUT ? -1 - index : index; }
     }
 
     /** One step of a plan, as the schedule gave it, with nodes named by {@link Ref}. */
@@ -49,8 +61,8 @@ final class ScheduleCache {
 
     record CopyStep(Ref out, Ref src) implements Step {}
 
-    /** What a structure lowers to: its steps in order, and how many are kernels. */
-    record Plan(List<Step> steps, int kernels) {}
+    /** What a structure lowers to: its steps in order, how many are kernels, and how many temporaries they use. */
+    record Plan(List<Step> steps, int kernels, int temps) {}
 
     /**
      * The structure of the graph behind the outputs, and its nodes in the order the structure numbers them.
@@ -104,7 +116,7 @@ final class ScheduleCache {
         Ref known = refs.get(b);
         if (known != null) return known;
         if (b.isRealized()) {
-            Ref r = new Ref(inputs.size(), true);
+            Ref r = new Ref(inputs.size(), Ref.Kind.INPUT);
             inputs.add(b);
             refs.put(b, r);
             Collections.addAll(parts, "in", b.dtype, b.device, b.st);
@@ -113,7 +125,7 @@ final class ScheduleCache {
         List<LazyBuffer> srcs = b.srcs();
         Ref[] srcRefs = new Ref[srcs.size()];
         for (int i = 0; i < srcRefs.length; i++) srcRefs[i] = visit(srcs.get(i).base, refs, pending, inputs, parts);
-        Ref r = new Ref(pending.size(), false);
+        Ref r = new Ref(pending.size(), Ref.Kind.PENDING);
         pending.add(b);
         refs.put(b, r);
         Collections.addAll(parts, b.op, b.dtype, b.device, b.st, argKey(b.arg), b.userOp == null ? "" : b.userOp, srcs.size());
@@ -145,36 +157,47 @@ final class ScheduleCache {
         return settings;
     }
 
-    /** The plan of a schedule just run on {@code walk}'s graph, from the items and what each kernel was lowered to. */
-    static Plan plan(Walk walk, List<Scheduler.Item> items, Map<Scheduler.Item, Realizer.Lowered> lowered) {
-        Map<LazyBuffer, Ref> refs = walk.refs();
+    /**
+     * The plan of a schedule just run on {@code walk}'s graph, from its items, what each kernel was lowered to, and
+     * the schedule's rewrite (a replaced base is named by the node it stands for; a base the rewrite added is a
+     * temporary). Null where a step names a node the plan cannot name again, or an empty output: nothing is kept.
+     */
+    static Plan plan(Walk walk, List<Scheduler.Item> items, Map<Scheduler.Item, Realizer.Lowered> lowered,
+                     Map<LazyBuffer, LazyBuffer> rewritten) {
+        Map<LazyBuffer, Ref> refs = new IdentityHashMap<>(walk.refs());
+        rewritten.forEach((was, now) -> {
+            Ref r = walk.refs().get(was);
+            if (r != null) refs.put(now, r);
+        });
         List<Step> steps = new ArrayList<>(items.size());
-        int kernels = 0;
+        int kernels = 0, temps = 0;
         for (Scheduler.Item item : items) {
-            // Every node a step names was met by the walk; a step that names another is not kept (nor is the plan).
-            Ref out = refs.get(item.out());
-            if (out == null) return null;
             switch (item) {
                 case Scheduler.KernelItem k -> {
                     Realizer.Lowered l = lowered.get(item);
-                    if (l == null) return null; // an empty output: nothing to keep
+                    if (l == null) return null;
                     List<Ref> in = new ArrayList<>(k.inputs().size());
                     for (LazyBuffer b : k.inputs()) {
                         Ref r = refs.get(b);
                         if (r == null) return null;
                         in.add(r);
                     }
+                    Ref out = refs.get(item.out());
+                    if (out == null) {
+                        out = new Ref(temps++, Ref.Kind.TEMP);
+                        refs.put(item.out(), out);
+                    }
                     steps.add(new KernelStep(out, List.copyOf(in), l));
                     kernels++;
                 }
                 case Scheduler.CopyItem c -> {
-                    Ref src = refs.get(c.src().base);
-                    if (src == null) return null;
+                    Ref out = refs.get(c.out()), src = refs.get(c.src().base);
+                    if (out == null || src == null || out.kind() == Ref.Kind.TEMP || src.kind() == Ref.Kind.TEMP) return null;
                     steps.add(new CopyStep(out, src));
                 }
             }
         }
-        return new Plan(List.copyOf(steps), kernels);
+        return new Plan(List.copyOf(steps), kernels, temps);
     }
 
     /** Whether every program of the plan belongs to the device now open under its name (a device may be reopened). */

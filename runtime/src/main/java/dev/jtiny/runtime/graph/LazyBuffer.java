@@ -152,24 +152,37 @@ public final class LazyBuffer {
     // ---- reduce ----
 
     /**
-     * Reduces the given axes to size 1 (keepdim). Long reductions into few outputs are split in two stages, and so
-     * are GPU matmuls too small to fill the device (split-k).
+     * Reduces the given axes to size 1 (keepdim). A long reduction into few outputs, or a GPU matmul too small to
+     * fill the device, is split in two at schedule time, where the device is known (see the schedule package).
      */
     public LazyBuffer reduce(Op op, int... axes) {
-        if (axes.length == 0) return this;
-        int[] shape = shape().clone();
-        for (int a : axes) shape[a] = 1;
-        LazyBuffer split = ReduceSplit.split(this, op, axes, shape);
-        if (split == null) split = ReduceSplit.splitK(this, op, axes, shape);
-        if (split != null) return split;
-        return newBase(device, dtype, shape, op, axes.clone(), List.of(this));
+        return axes.length == 0 ? this : reduceWhole(op, axes);
     }
 
-    /** One reduction without splitting (used by the splitter itself). */
+    /** One reduction, as the schedule's splitter builds its stages: never split again. */
     public LazyBuffer reduceWhole(Op op, int... axes) {
         int[] shape = shape().clone();
         for (int a : axes) shape[a] = 1;
         return newBase(device, dtype, shape, op, axes.clone(), List.of(this));
+    }
+
+    // ---- rewriting: for schedule-time graph rewrites ----
+
+    /** This base with other sources: the same shape, dtype, op and user op. */
+    public LazyBuffer withSources(List<LazyBuffer> sources) {
+        if (!isBase()) throw new IllegalStateException("withSources: " + this + " is a view; rebuild its base");
+        return new LazyBuffer(device, dtype, st, null, op, arg, List.copyOf(sources), userOp);
+    }
+
+    /**
+     * This view's shape tracker over {@code newBase}, which holds as many elements as this node's base, in the same
+     * order (a contiguous buffer is read by flat index).
+     */
+    public LazyBuffer over(LazyBuffer newBase) {
+        if (newBase.numel() != base.numel() || !newBase.isBase()) {
+            throw new IllegalStateException("over: " + newBase + " cannot stand for " + base);
+        }
+        return new LazyBuffer(device, dtype, st, newBase, newBase.op, newBase.arg, null, newBase.userOp);
     }
 
     // ---- movement: never copies ----

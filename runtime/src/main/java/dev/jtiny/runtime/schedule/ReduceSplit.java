@@ -1,33 +1,139 @@
-// Splits a long reduction into few outputs, or a GPU matmul too small to fill the device (split-k), into two kernels.
+// A schedule-time rewrite: a long reduction into few outputs, or a GPU matmul too small to fill the device
+// (split-k), becomes two reductions, so two kernels.
 package dev.jtiny.runtime.schedule;
 
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.Settings;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.device.Capabilities;
 import dev.jtiny.runtime.graph.LazyBuffer;
+import dev.jtiny.runtime.graph.UserOp;
 import dev.jtiny.runtime.codegen.opt.KernelOptimizer;
-import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.view.View;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A sum of 16M floats into one output would otherwise be one work item looping 16M times: serial, and
  * inaccurate in float32. Splitting it into partial sums of a few thousand elements each makes the first stage
  * parallel and keeps every float32 accumulation short. CPUs read each partial's elements contiguously; GPUs read
  * them strided, so that neighbouring threads read neighbouring addresses (coalesced).
+ *
+ * <p>The graph says what to compute; how to cut it depends on the device, so the split happens here, when the
+ * graph is scheduled for devices whose {@link Capabilities} are known, and never while the graph is built. The
+ * rewrite leaves the given graph as it is and returns a new one: the nodes that changed are new, with the user op
+ * of the node they stand for, and every other node is shared.
  */
 public final class ReduceSplit {
     private ReduceSplit() {}
 
-    public static LazyBuffer split(LazyBuffer x, Op op, int[] axes, int[] outShape) {
+    /**
+     * The graph behind {@code outputs} with its reductions split where they should be.
+     *
+     * @param outputs   the rewritten outputs, in the order given
+     * @param rewritten for every base that was replaced, the base that stands for it (same shape, same values)
+     * @param origin    for every new base, the base of the given graph it came from: the one it stands for, or the
+     *                  reduction whose split made it
+     */
+    public record Rewrite(List<LazyBuffer> outputs, Map<LazyBuffer, LazyBuffer> rewritten, Map<LazyBuffer, LazyBuffer> origin) {}
+
+    /** Splits the unrealized reductions behind {@code outputs}, asking {@code devices} what each device can do. */
+    public static Rewrite rewrite(List<LazyBuffer> outputs, Function<String, Capabilities> devices) {
+        Rewriter w = new Rewriter(devices);
+        List<LazyBuffer> out = new ArrayList<>(outputs.size());
+        for (LazyBuffer o : outputs) out.add(w.node(o));
+        return new Rewrite(out, w.rewritten, w.origin);
+    }
+
+    private static final class Rewriter {
+        final Function<String, Capabilities> devices;
+        final Map<LazyBuffer, LazyBuffer> rewritten = new IdentityHashMap<>(), origin = new IdentityHashMap<>();
+        final Map<LazyBuffer, LazyBuffer> done = new IdentityHashMap<>();
+
+        Rewriter(Function<String, Capabilities> devices) { this.devices = devices; }
+
+        LazyBuffer node(LazyBuffer n) {
+            LazyBuffer stand = base(n.base);
+            if (stand == n.base) return n;
+            return n.isBase() ? stand : n.over(stand.base);
+        }
+
+        /**
+         * The node standing for base {@code b} in the rewritten graph: b itself when nothing behind it changed, a
+         * new base, or a contiguous view of one with b's shape (a split reduction ends in a reshape).
+         */
+        LazyBuffer base(LazyBuffer b) {
+            LazyBuffer known = done.get(b);
+            if (known != null) return known;
+            LazyBuffer result = b;
+            if (!b.isRealized()) {
+                List<LazyBuffer> srcs = b.srcs();
+                List<LazyBuffer> now = new ArrayList<>(srcs.size());
+                boolean changed = false;
+                for (LazyBuffer s : srcs) {
+                    LazyBuffer r = node(s);
+                    changed |= r != s;
+                    now.add(r);
+                }
+                if (changed) result = b.withSources(now);
+                if (b.op.isReduce()) {
+                    LazyBuffer split = split(result, b);
+                    if (split != null) result = split;
+                }
+                if (result != b) {
+                    rewritten.put(b, result.base);
+                    origin.put(result.base, b);
+                }
+            }
+            done.put(b, result);
+            return result;
+        }
+
+        /**
+         * {@code reduce} split in two (a contiguous node of its shape), or null where it is not split; the new
+         * nodes carry the user op of {@code of}, the reduction in the given graph.
+         */
+        LazyBuffer split(LazyBuffer reduce, LazyBuffer of) {
+            LazyBuffer x = reduce.srcs().getFirst();
+            LazyBuffer result;
+            try (UserOp ignored = UserOp.as(of.userOp)) {
+                result = reduceSplit(x, reduce.op, (int[]) reduce.arg, reduce.shape(), devices.apply(reduce.device));
+            }
+            if (result == null) return null;
+            // Views of the old node read the new one alike only if it is its base's elements in order.
+            if (!result.st.isContiguous() || result.base.numel() != result.numel()) {
+                throw new IllegalStateException("split of " + of + " ended in a view " + result.st);
+            }
+            markOrigin(result.base, of, x);
+            return result;
+        }
+
+        /** Every base the split made (between its result and its input {@code x}) comes from {@code of}. */
+        private void markOrigin(LazyBuffer b, LazyBuffer of, LazyBuffer x) {
+            if (b == x.base || origin.containsKey(b)) return;
+            origin.put(b, of);
+            for (LazyBuffer s : b.srcs()) markOrigin(s.base, of, x);
+        }
+    }
+
+    /** One reduction, split in two where that pays on a device like {@code d}: what LazyBuffer.reduce used to do. */
+    static LazyBuffer reduceSplit(LazyBuffer x, Op op, int[] axes, int[] outShape, Capabilities d) {
+        LazyBuffer split = split(x, op, axes, outShape, d);
+        if (split == null) split = splitK(x, op, axes, outShape, d);
+        return split;
+    }
+
+    static LazyBuffer split(LazyBuffer x, Op op, int[] axes, int[] outShape, Capabilities d) {
         long outputs = View.numel(outShape);
         long r = x.numel() / Math.max(outputs, 1);
-        Device d = Devices.get(x.device);
-        long minOutputs = d.isGpu() ? 4096 : 8L * d.computeUnits();
-        long minLength = d.isGpu() ? 1 << 14 : 1 << 15;
+        long minOutputs = d.gpu() ? 4096 : 8L * d.computeUnits();
+        long minLength = d.gpu() ? 1 << 14 : 1 << 15;
         if (outputs >= minOutputs || r < minLength || r > Integer.MAX_VALUE) return null;
-        int inner = d.isGpu() ? chooseGpuInner((int) r) : chooseCpuInner((int) r);
+        int inner = d.gpu() ? chooseGpuInner((int) r) : chooseCpuInner((int) r);
         if (inner <= 1 || inner >= r) return null;
         int parts = (int) (r / inner);
 
@@ -49,7 +155,7 @@ public final class ReduceSplit {
         int[] twoStage = new int[kept + 2];
         System.arraycopy(flatShape, 0, twoStage, 0, kept);
         LazyBuffer partial;
-        if (d.isGpu()) {
+        if (d.gpu()) {
             twoStage[kept] = inner;
             twoStage[kept + 1] = parts;
             partial = flat.reshape(twoStage).reduceWhole(op, kept).contiguous();
@@ -61,7 +167,12 @@ public final class ReduceSplit {
         int[] partsShape = new int[kept + 1];
         System.arraycopy(flatShape, 0, partsShape, 0, kept);
         partsShape[kept] = parts;
-        return partial.reshape(partsShape).reduce(op, kept).reshape(outShape).cast(x.dtype);
+        LazyBuffer parts2 = partial.reshape(partsShape);
+        int[] keptShape = partsShape.clone();
+        keptShape[kept] = 1;
+        LazyBuffer second = reduceSplit(parts2, op, new int[]{kept}, keptShape, d);
+        if (second == null) second = parts2.reduceWhole(op, kept);
+        return second.reshape(outShape).cast(x.dtype);
     }
 
     /** Output elements a GPU work-group of a tiled reduction computes: 256 items with a register tile of 64. */
@@ -76,10 +187,9 @@ public final class ReduceSplit {
      * More work-groups run at once, each over a shorter loop, for one extra write and read of the partials. Null
      * when that does not apply. SPLITK=0 turns it off; SPLITK=N forces N parts on any device (for tests).
      */
-    public static LazyBuffer splitK(LazyBuffer x, Op op, int[] axes, int[] outShape) {
+    static LazyBuffer splitK(LazyBuffer x, Op op, int[] axes, int[] outShape, Capabilities d) {
         int forced = Settings.SPLITK.getInt();
-        Device d = Devices.get(x.device);
-        if (forced == 0 || (forced < 0 && !d.isGpu())) return null;
+        if (forced == 0 || (forced < 0 && !d.gpu())) return null;
         int[] shape = x.shape();
         int axis = axes[0];
         for (int a : axes) if (shape[a] > shape[axis]) axis = a;

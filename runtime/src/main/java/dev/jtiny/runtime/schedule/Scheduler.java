@@ -1,10 +1,9 @@
-// Cuts the lazy graph into kernels with tinygrad's fusion rules. A pure function of the graph.
+// Cuts the lazy graph into kernels with tinygrad's fusion rules: a pure function of the graph and of what its devices can do.
 package dev.jtiny.runtime.schedule;
 
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
-import dev.jtiny.runtime.device.Devices;
-import dev.jtiny.runtime.engine.Lowering;
+import dev.jtiny.runtime.device.Capabilities;
 import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.codegen.KNode;
 import dev.jtiny.runtime.codegen.Kernel;
@@ -18,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import dev.jtiny.runtime.view.Expr;
 
 /**
@@ -51,15 +51,43 @@ public final class Scheduler {
      */
     public record Step(Item item, List<LazyBuffer> nodes) {}
 
-    public static List<Item> schedule(List<LazyBuffer> outputs) {
-        return plan(outputs).stream().map(Step::item).toList();
+    /**
+     * A schedule: its steps in order, over the graph as {@link ReduceSplit} rewrote it, and that rewrite's map from
+     * each replaced base of the given graph to the base that stands for it (a realizer gives the replaced base the
+     * same buffer once its stand-in is computed).
+     */
+    public record Schedule(List<Step> steps, Map<LazyBuffer, LazyBuffer> rewritten) {
+        public List<Item> items() { return steps.stream().map(Step::item).toList(); }
+    }
+
+    /** The kernels and copies that compute {@code outputs}, for devices that can do what {@code devices} says. */
+    public static List<Item> schedule(List<LazyBuffer> outputs, Function<String, Capabilities> devices) {
+        return of(outputs, devices).items();
     }
 
     /**
-     * The schedule {@link #schedule} gives, with what each item computes: a dry run for showing a graph and the
-     * kernels it will become. Like {@code schedule}, it realizes, allocates, compiles and launches nothing.
+     * The schedule {@link #schedule} gives, with what each item computes, named by the nodes of the given graph (a
+     * split reduction's partial sums are named by the reduction): a dry run for showing a graph and the kernels it
+     * will become. Like {@code schedule}, it realizes, allocates, compiles and launches nothing.
      */
-    public static List<Step> plan(List<LazyBuffer> outputs) {
+    public static List<Step> plan(List<LazyBuffer> outputs, Function<String, Capabilities> devices) {
+        ReduceSplit.Rewrite rw = ReduceSplit.rewrite(outputs, devices);
+        List<Step> steps = new ArrayList<>();
+        for (Step s : cut(rw.outputs(), devices)) {
+            Set<LazyBuffer> named = java.util.Collections.newSetFromMap(new LinkedHashMap<>());
+            for (LazyBuffer n : s.nodes()) named.add(rw.origin().getOrDefault(n, n));
+            steps.add(new Step(s.item(), List.copyOf(named)));
+        }
+        return steps;
+    }
+
+    /** The schedule of {@code outputs}: the graph's reductions split for the devices, then cut into kernels. */
+    public static Schedule of(List<LazyBuffer> outputs, Function<String, Capabilities> devices) {
+        ReduceSplit.Rewrite rw = ReduceSplit.rewrite(outputs, devices);
+        return new Schedule(cut(rw.outputs(), devices), rw.rewritten());
+    }
+
+    private static List<Step> cut(List<LazyBuffer> outputs, Function<String, Capabilities> devices) {
         List<LazyBuffer> order = new ArrayList<>();
         Set<LazyBuffer> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (LazyBuffer o : outputs) topo(o.base, seen, order);
@@ -94,7 +122,7 @@ public final class Scheduler {
                 // A per-row value broadcast back along its row is computed by the row's work-group in the kernel
                 // that reads it: softmax and layernorm become one kernel. Values derived from such rows alone are
                 // cheap to recompute where read twice.
-                boolean fusedRow = sw > 0 && !starves && rowFusion(sb) && broadcastsRow(sb, s, b, rowShape.get(sb));
+                boolean fusedRow = sw > 0 && !starves && rowFusion(sb, devices) && broadcastsRow(sb, s, b, rowShape.get(sb));
                 boolean rowDerived = sw > 0 && rowOnly.contains(sb);
                 if (sw > 0 && ((broadcastBack && !fusedRow) || (readTwice && !fusedRow && !rowDerived) || starves)) {
                     realize.add(sb);
@@ -127,10 +155,10 @@ public final class Scheduler {
     /** The longest row a work-group fuses: its items take this / 256 elements each. */
     static final int MAX_FUSED_ROW = 16384;
 
-    /** Whether the device of {@code b} runs reductions as work-groups (see Lowering#groupsReductions). */
-    private static boolean rowFusion(LazyBuffer b) {
+    /** Whether the device of {@code b} runs reductions as work-groups (see Capabilities#groupsReductions). */
+    private static boolean rowFusion(LazyBuffer b, Function<String, Capabilities> devices) {
         try {
-            return Lowering.groupsReductions(Devices.get(b.device));
+            return devices.apply(b.device).groupsReductions();
         } catch (RuntimeException noDevice) {
             return false;
         }

@@ -1,6 +1,7 @@
 // Split-k's rule (how many parts a GPU matmul is cut into) and its graph: a (parts, output) first stage, then a sum.
 package dev.jtiny.runtime.schedule;
 
+import dev.jtiny.runtime.device.Devices;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.engine.Realizer;
@@ -35,7 +36,7 @@ class ReduceSplitTest {
         LazyBuffer a = SchedulerTest.buf(8, 1, 64), b = SchedulerTest.buf(1, 16, 64);
         LazyBuffer c = a.expand(8, 16, 64).alu(Op.MUL, b.expand(8, 16, 64)).reduce(Op.SUM, 2);
         assertArrayEquals(new int[]{8, 16, 1}, c.shape());
-        List<Scheduler.Item> items = Scheduler.schedule(List.of(c));
+        List<Scheduler.Item> items = Scheduler.schedule(List.of(c), Devices::capabilities);
         assertEquals(2, items.size(), items::toString);
         Scheduler.KernelItem first = (Scheduler.KernelItem) items.getFirst(), second = (Scheduler.KernelItem) items.getLast();
         assertArrayEquals(new int[]{4, 8, 16, 1}, first.kernel().outShape(), "parts first, then the output");

@@ -1,6 +1,7 @@
 // Scheduler.plan: the same items as schedule, each with the graph bases it computes; nothing is realized.
 package dev.jtiny.runtime.schedule;
 
+import dev.jtiny.runtime.device.Devices;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.graph.LazyBuffer;
@@ -22,8 +23,8 @@ class SchedulerPlanTest {
         // Broadcasting the sum back ends the first kernel: the subtraction is a second one.
         LazyBuffer out = mul.alu(Op.ADD, sum.expand(4, 8).alu(Op.NEG));
 
-        List<Step> plan = Scheduler.plan(List.of(out));
-        assertEquals(Scheduler.schedule(List.of(out)).size(), plan.size());
+        List<Step> plan = Scheduler.plan(List.of(out), Devices::capabilities);
+        assertEquals(Scheduler.schedule(List.of(out), Devices::capabilities).size(), plan.size());
         assertEquals(2, plan.size());
         Step first = plan.get(0), second = plan.get(1);
         assertSame(sum, first.item().out());

@@ -2,6 +2,8 @@
 // device without launching anything; and the linearized statements of a small reduction.
 package dev.jtiny.runtime.schedule;
 
+import dev.jtiny.runtime.device.Capabilities;
+import dev.jtiny.runtime.device.Devices;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.graph.LazyBuffer;
@@ -32,7 +34,7 @@ class SchedulerTest {
         return LazyBuffer.fromHost(data, DType.FLOAT32, shape, DEV);
     }
 
-    static List<Item> schedule(LazyBuffer out) { return Scheduler.schedule(List.of(out)); }
+    static List<Item> schedule(LazyBuffer out) { return Scheduler.schedule(List.of(out), Devices::capabilities); }
 
     static KernelItem only(List<Item> items) {
         assertEquals(1, items.size(), "kernels: " + items);
@@ -317,5 +319,33 @@ class SchedulerTest {
             assertEquals(g >= 4 ? 1 : 0, ExprEval.eval(guard, env), "guard " + guard.render() + " at " + g);
             if (g >= 4) assertEquals(g - 4, ExprEval.eval(inside, env), "the guarded read is shifted back one row: " + inside.render());
         }
+    }
+
+    /** A device that is never opened: the scheduler only reads what it is told the device can do. */
+    private static final Capabilities BIG_GPU = new Capabilities(true, 132, true, 1, true, false, false),
+            CPU = new Capabilities(false, 8, false, 8, true, false, false);
+
+    @Test
+    void theGraphNeverOpensADeviceAndTheScheduleSplitsForTheDeviceItIsTold() {
+        int n = 1 << 20;
+        LazyBuffer x = LazyBuffer.fromHost(new float[n], DType.FLOAT32, new int[]{n}, "NOWHERE:7");
+        LazyBuffer sum = x.reduce(Op.SUM, 0);
+        assertEquals(Op.SUM, sum.op, "building the graph splits nothing: the device is not known yet");
+        assertSame(x, sum.srcs().getFirst());
+        java.util.function.Function<String, Capabilities> gpu = name -> {
+            assertEquals("NOWHERE:7", name);
+            return BIG_GPU;
+        };
+        List<Item> onGpu = Scheduler.schedule(List.of(sum), gpu), onCpu = Scheduler.schedule(List.of(sum), d -> CPU);
+        // GPUs read each partial strided (neighbouring threads, neighbouring addresses), and 2^16 partials are
+        // long enough to split again; CPUs read each partial contiguously.
+        assertEquals(List.of("[1, 65536]", "[1, 4096]", "[1]"), outShapes(onGpu), "GPU: partials of 16 twice, then their sum");
+        assertEquals(List.of("[256, 1]", "[1]"), outShapes(onCpu), "CPU: 256 partials of 4096, then their sum");
+        assertEquals(Op.SUM, sum.op, "scheduling leaves the given graph as it was");
+        assertNull(sum.buffer());
+    }
+
+    private static List<String> outShapes(List<Item> items) {
+        return items.stream().map(i -> java.util.Arrays.toString(((KernelItem) i).kernel().outShape())).toList();
     }
 }

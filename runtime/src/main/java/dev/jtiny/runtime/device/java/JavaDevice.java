@@ -2,6 +2,7 @@
 package dev.jtiny.runtime.device.java;
 
 import dev.jtiny.runtime.device.BufferPool;
+import dev.jtiny.runtime.device.Capabilities;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.device.JavaKernel;
 import dev.jtiny.runtime.device.CompileCache;
@@ -56,14 +57,15 @@ public final class JavaDevice implements Device {
 
     @Override public String language() { return "java"; }
     @Override public Renderer renderer() { return renderer; }
-    @Override public boolean isGpu() { return false; }
 
-    /** A vector register's worth of floats with the Vector API; without it, 8 scalar lanes still give the core ILP. */
-    @Override public int preferredLanes() {
-        int v = VectorSupport.floatLanes();
-        return v > 0 ? v : 8;
-    }
-    @Override public int computeUnits() { return THREADS; }
+    /**
+     * Vector lanes: a vector register's worth of floats with the Vector API; without it, 8 scalar lanes still give
+     * the core ILP. Doubles are Java's own; halves are widened to float.
+     */
+    private final Capabilities capabilities = new Capabilities(false, THREADS, false,
+            VectorSupport.floatLanes() > 0 ? VectorSupport.floatLanes() : 8, true, false, false);
+
+    @Override public Capabilities capabilities() { return capabilities; }
     @Override public long memoryBytes() { return Runtime.getRuntime().maxMemory(); }
 
     /** Freed arrays by dtype, reused by size: a kernel writes every element of its output, so no clearing is needed. */

@@ -3,6 +3,7 @@
 package dev.jtiny.runtime.device.opencl;
 
 import dev.jtiny.runtime.device.BufferPool;
+import dev.jtiny.runtime.device.Capabilities;
 import dev.jtiny.runtime.device.CompileCache;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.device.DeviceException;
@@ -58,6 +59,7 @@ public final class OpenCLDevice implements Device {
     private record Found(Info info, cl_platform_id platform, cl_device_id device) {}
 
     private final Info info;
+    private final Capabilities capabilities;
     private final String name;
     private final cl_device_id device;
     private final cl_context context;
@@ -97,6 +99,8 @@ public final class OpenCLDevice implements Device {
 
     private OpenCLDevice(Found found) {
         this.info = found.info();
+        // Half values are stored as 16 bits and widened to float (vload_half): no cl_khr_fp16 arithmetic is used.
+        this.capabilities = new Capabilities(info.isGpu(), info.computeUnits(), true, 1, info.fp64(), false, false);
         this.name = info.deviceName();
         this.device = found.device();
         cl_context ctx = null;
@@ -127,11 +131,8 @@ public final class OpenCLDevice implements Device {
 
     @Override public String language() { return "opencl"; }
     @Override public Renderer renderer() { return RENDERER; }
-    @Override public boolean runsWorkGroups() { return true; }
 
-    @Override public boolean isGpu() { return info.isGpu(); }
-
-    @Override public int computeUnits() { return info.computeUnits(); }
+    @Override public Capabilities capabilities() { return capabilities; }
 
     @Override public long memoryBytes() { return info.globalMemBytes(); }
 
