@@ -5,7 +5,7 @@
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Config;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

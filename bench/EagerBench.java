@@ -14,7 +14,7 @@ import dev.jtiny.onnx.OnnxTestData;
 import dev.jtiny.optim.Adam;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Counters;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.KernelLog;
 
 import java.util.ArrayList;

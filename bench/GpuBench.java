@@ -4,7 +4,7 @@
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Config;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.KernelLog;
 
 import java.util.Arrays;

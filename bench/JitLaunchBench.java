@@ -10,7 +10,7 @@ import dev.jtiny.nn.Sequential;
 import dev.jtiny.optim.Adam;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Counters;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 
 import java.util.List;
 import java.util.Locale;

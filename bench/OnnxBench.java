@@ -8,7 +8,7 @@ import ai.onnxruntime.OrtSession;
 import dev.jtiny.Tensor;
 import dev.jtiny.onnx.OnnxModel;
 import dev.jtiny.runtime.Config;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Files;

@@ -17,7 +17,7 @@ import dev.jtiny.optim.Adam;
 import dev.jtiny.optim.Optimizer;
 import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 
 public class TrainBench {
     /** conv(1→16, 3x3) relu pool2, conv(16→32, 3x3) relu pool2, linear(32·7·7 → 10). */

@@ -2,7 +2,7 @@
 package dev.jtiny;
 
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.engine.Realizer;

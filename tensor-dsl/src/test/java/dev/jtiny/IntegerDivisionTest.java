@@ -31,7 +31,7 @@ class IntegerDivisionTest {
     @ParameterizedTest @ValueSource(strings = {"JAVA", "OPENCL:0"})
     void fullOnADevice(String device) {
         Tensor t = Tensor.full(new int[]{2, 3}, 4, DType.INT64, device);
-        assertEquals(dev.jtiny.runtime.device.Devices.canonical(device), t.device());
+        assertEquals(dev.jtiny.runtime.engine.Devices.canonical(device), t.device());
         assertEquals(DType.INT64, t.dtype());
         assertArrayEquals(new long[]{4, 4, 4, 4, 4, 4}, t.toLongArray());
     }

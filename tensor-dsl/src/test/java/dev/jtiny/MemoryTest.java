@@ -3,7 +3,7 @@ package dev.jtiny;
 
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.device.DeviceException;
 import dev.jtiny.runtime.device.opencl.OpenCLDevice;
 import org.junit.jupiter.api.AfterEach;

@@ -3,7 +3,7 @@
 package dev.jtiny;
 
 import dev.jtiny.runtime.Config;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 
 import java.util.Arrays;
 import java.util.Random;

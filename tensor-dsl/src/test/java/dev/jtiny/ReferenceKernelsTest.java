@@ -6,7 +6,7 @@ package dev.jtiny;
 import dev.jtiny.nn.Conv;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.engine.Lowering;
 import dev.jtiny.runtime.schedule.Scheduler;

@@ -14,7 +14,7 @@ import java.util.Map;
 final class Startup {
     /** The DSL, layers, optimizers, the runtime's configuration, counters and devices, the magics' Java API and ONNX models. */
     static final List<String> IMPORTS = List.of("import dev.jtiny.*;", "import static dev.jtiny.T.*;",
-            "import dev.jtiny.nn.*;", "import dev.jtiny.optim.*;", "import dev.jtiny.runtime.*;", "import dev.jtiny.runtime.device.Devices;",
+            "import dev.jtiny.nn.*;", "import dev.jtiny.optim.*;", "import dev.jtiny.runtime.*;", "import dev.jtiny.runtime.engine.Devices;",
             "import dev.jtiny.magics.*;", "import dev.jtiny.onnx.*;");
     /** The kernel adds display(...), updateDisplay(...) and image(...), which only a notebook can show. */
     static final String KERNEL_IMPORT = "import static dev.jtiny.kernel.Display.*;";

@@ -6,7 +6,7 @@ import dev.jtiny.magics.BenchReport.Compiled;
 import dev.jtiny.magics.BenchReport.DeviceResult;
 import dev.jtiny.magics.BenchReport.Row;
 import dev.jtiny.runtime.Counters;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.KernelLog;
 import dev.jtiny.runtime.Settings;
 

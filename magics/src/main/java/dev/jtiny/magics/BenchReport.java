@@ -80,7 +80,7 @@ public final class BenchReport implements Rendered {
     public List<DeviceResult> results() { return results; }
 
     public DeviceResult result(String device) {
-        String d = dev.jtiny.runtime.device.Devices.canonical(device);
+        String d = dev.jtiny.runtime.engine.Devices.canonical(device);
         return results.stream().filter(r -> r.device().equals(d)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("bench: no result for " + device + "; measured: "
                         + results.stream().map(DeviceResult::device).toList()));

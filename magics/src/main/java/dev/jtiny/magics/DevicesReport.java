@@ -2,7 +2,7 @@
 // Listing opens no OpenCL device (their facts come from the driver's list) and measures nothing.
 package dev.jtiny.magics;
 
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.device.opencl.OpenCLDevice;
 import tech.tablesaw.api.DoubleColumn;

@@ -2,7 +2,7 @@
 package dev.jtiny.magics;
 
 import dev.jtiny.Tensor;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.engine.Lowering;
 import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.Op;

@@ -5,7 +5,7 @@ package dev.jtiny.magics;
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Settings;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.KernelLog;
 import dev.jtiny.runtime.device.CompileCache;
 import java.util.EnumSet;

@@ -8,7 +8,7 @@ import dev.jtiny.onnx.OnnxProto.Node;
 import dev.jtiny.onnx.OnnxProto.TensorProto;
 import dev.jtiny.onnx.OnnxProto.Type;
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.graph.UserOp;
 
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.jtiny.state;
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.DType;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.HalfPrecision;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@
 package dev.jtiny.onnx;
 
 import dev.jtiny.runtime.Config;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;

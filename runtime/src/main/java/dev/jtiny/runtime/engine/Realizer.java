@@ -8,7 +8,6 @@ import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.KernelLog;
 import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.Trace;
-import dev.jtiny.runtime.device.Devices;
 import dev.jtiny.runtime.graph.Buffer;
 import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.schedule.Scheduler;

@@ -3,7 +3,6 @@ package dev.jtiny.runtime.engine;
 
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Settings;
-import dev.jtiny.runtime.device.Devices;
 import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.schedule.Scheduler;
 import dev.jtiny.runtime.device.Device;

@@ -3,7 +3,6 @@ package dev.jtiny.runtime.graph;
 
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
-import dev.jtiny.runtime.schedule.ReduceSplit;
 import dev.jtiny.runtime.view.ShapeTracker;
 import dev.jtiny.runtime.view.View;
 

@@ -1,7 +1,7 @@
 // Split-k's rule (how many parts a GPU matmul is cut into) and its graph: a (parts, output) first stage, then a sum.
 package dev.jtiny.runtime.schedule;
 
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.engine.Realizer;

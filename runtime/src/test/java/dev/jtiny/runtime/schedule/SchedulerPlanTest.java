@@ -1,7 +1,7 @@
 // Scheduler.plan: the same items as schedule, each with the graph bases it computes; nothing is realized.
 package dev.jtiny.runtime.schedule;
 
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.graph.LazyBuffer;

@@ -3,7 +3,7 @@
 package dev.jtiny.runtime.schedule;
 
 import dev.jtiny.runtime.device.Capabilities;
-import dev.jtiny.runtime.device.Devices;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
 import dev.jtiny.runtime.graph.LazyBuffer;

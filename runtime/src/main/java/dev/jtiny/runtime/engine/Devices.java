@@ -1,6 +1,9 @@
 // Which devices exist, which one is the default, and the open instance of each (opened once, on first use).
-package dev.jtiny.runtime.device;
+package dev.jtiny.runtime.engine;
 
+import dev.jtiny.runtime.device.Capabilities;
+import dev.jtiny.runtime.device.Device;
+import dev.jtiny.runtime.device.DeviceException;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.Trace;
