@@ -96,7 +96,7 @@ class ReferenceKernelsTest {
         for (Scheduler.Item item : Scheduler.schedule(List.of(out), Devices::capabilities)) {
             if (!(item instanceof Scheduler.KernelItem k)) continue;
             Lowering.Rendered r = Lowering.lower(k.kernel(), t.lowering());
-            text.append("// ").append(r.symbol()).append(' ').append(r.linear().opts()).append('\n').append(r.source()).append('\n');
+            text.append("// ").append(r.symbol()).append(' ').append(r.linear().plan()).append('\n').append(r.source()).append('\n');
         }
         assertTrue(text.length() > 0, "no kernels for " + caseName);
         Path file = DIR.resolve(caseName + "." + t.name() + ".txt");

@@ -143,7 +143,7 @@ public final class GraphView implements Rendered {
                     lk = Linearizer.linearize(k.kernel());
                 }
                 yield new Planned(number, out.numel() == 0 ? "empty" : "kernel", lk.name(), out.device,
-                        out.shape().clone(), k.kernel().fusedOps(), lk.opts(), members);
+                        out.shape().clone(), k.kernel().fusedOps(), lk.plan().describe(), members);
             }
         };
     }

@@ -11,14 +11,14 @@ import java.util.List;
  * @param global    number of work items
  * @param lanes     output elements (or reduction partials) per work item: 1 unless upcast
  * @param flops     floating-point (or integer) ops for one launch, estimated from the statements
- * @param opts      optimizations applied, for DEBUG=3
+ * @param plan      the optimisation steps it was linearized with
  * @param group     0, or the size of the work-group that computes each output element together ({@code global}
  *                  groups of {@code group} items; the statements read their item's number as {@code lid})
  * @param block     0, or the work-group size a staged kernel must launch with: its block's items share the copies
  *                  in work-group memory (the global size is a multiple of it)
  */
 public record LinearKernel(String name, List<UOp> uops, List<DType> argTypes, int global, int lanes, long flops,
-                           List<String> fusedOps, List<String> opts, int group, int block) {
+                           List<String> fusedOps, Plan plan, int group, int block) {
 
     /** The statements with lanes expanded into scalars, for renderers without vectors. */
     public List<UOp> scalarUops() { return Lanes.expand(uops, lanes); }

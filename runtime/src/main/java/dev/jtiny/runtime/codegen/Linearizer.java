@@ -64,12 +64,6 @@ public final class Linearizer {
         public static Upcast tile(int axis, int rows, int axis2, int cols, int unroll) {
             return new Upcast(rows * cols, false, axis, axis2, cols, unroll);
         }
-
-        @Override public String toString() {
-            if (axis2 >= 0) return "upcast output axes " + axis + "," + axis2 + " by " + lanes / lanes2 + "x" + lanes2
-                    + (unroll > 1 ? ", unroll reduce by " + unroll : "") + (stage > 0 ? ", stage reduce by " + stage + " in local memory" + (prefetch == PREFETCHED ? ", prefetched" : prefetch == DOUBLE_BUFFERED ? ", double-buffered" : "") : "");
-            return lanes == 1 ? "none" : "upcast " + (onReduce ? "reduce" : "output") + " axis " + axis + " by " + lanes;
-        }
     }
 
     /** The most work items a staged kernel's block (its work-group: they share the copies) may have. */
@@ -220,10 +214,8 @@ public final class Linearizer {
         }
         l.uops.add(new UOp.Store(0, k.argTypes().getFirst(), flat, v, storeVec));
         if (group > 0) l.uops.add(new UOp.End());
-        List<String> opts = up.lanes > 1 ? (tileRows > 0 ? List.of(up.toString(), "tile " + tileRows + "x" + tileCols + " items")
-                : List.of(up.toString())) : group > 0 ? List.of("group reduce by " + group) : List.of();
         return new LinearKernel(name(k), List.copyOf(l.uops), k.argTypes(), (int) n, up.lanes, l.flops * n,
-                k.fusedOps(), opts, group, up.stage > 0 ? tileRows * tileCols : 0);
+                k.fusedOps(), Plan.of(up, group, tileRows, tileCols), group, up.stage > 0 ? tileRows * tileCols : 0);
     }
 
     /** Reductions read through a broadcast (per-row values), computed once per work-group before the rest. */
@@ -265,7 +257,7 @@ public final class Linearizer {
         loopExtents.pop();
         uops.add(new UOp.End());
         return new LinearKernel(name(k), List.copyOf(uops), k.argTypes(), (int) n, 1, flops * n, k.fusedOps(),
-                List.of("row per group of " + group), group, 0);
+                Plan.rows(group), group, 0);
     }
 
     /** Emits each broadcast reduction once, innermost first, at the row that work-group {@code gidx} owns. */

@@ -40,11 +40,11 @@ final class Beam {
                 k.argTypes().toString(), graph);
         byte[] cached = CompileCache.get(KIND, key);
         if (cached != null) {
-            String opts = new String(cached, StandardCharsets.UTF_8);
+            String plan = new String(cached, StandardCharsets.UTF_8);
             for (LinearKernel lk : choices) {
-                if (lk.opts().toString().equals(opts)) {
-                    if (debug >= 2) Trace.out().println("beam " + lk.name() + ": " + opts + " (from the cache)");
-                    return lk.opts().equals(heuristic.linear().opts()) ? heuristic : Lowering.render(lk, device.renderer());
+                if (lk.plan().key().equals(plan)) {
+                    if (debug >= 2) Trace.out().println("beam " + lk.name() + ": " + lk.plan() + " (from the cache)");
+                    return lk.plan().equals(heuristic.linear().plan()) ? heuristic : Lowering.render(lk, device.renderer());
                 }
             }
         }
@@ -57,36 +57,36 @@ final class Beam {
         int tried = 1, wrong = 0;
         for (LinearKernel lk : choices) {
             if (tried >= width || (System.nanoTime() - t0) * 1e-9 > budget) break;
-            if (lk.opts().equals(heuristic.linear().opts())) continue;
+            if (lk.plan().equals(heuristic.linear().plan())) continue;
             tried++;
             Lowering.Rendered r = Lowering.render(lk, device.renderer());
             double s;
             try {
                 s = time(r, device, args);
             } catch (DeviceException e) { // a layout the device refuses (resources, work-group size): not a choice
-                if (debug >= 3) Trace.out().println("beam   " + lk.opts() + ": refused by the device: " + e.getMessage().lines().findFirst().orElse(""));
+                if (debug >= 3) Trace.out().println("beam   " + lk.plan() + ": refused by the device: " + e.getMessage().lines().findFirst().orElse(""));
                 continue;
             }
             // A choice must compute what the heuristic's does (up to rounding: sums may be reassociated).
             String differs = differs(args[0].dtype(), want, output(device, args[0]));
             if (differs != null) {
                 wrong++;
-                Trace.out().println("beam " + lk.name() + ": rejected " + lk.opts() + ": " + differs);
+                Trace.out().println("beam " + lk.name() + ": rejected " + lk.plan() + ": " + differs);
                 if (debug >= 5) Trace.out().println(r.source());
                 continue;
             }
-            if (debug >= 3) Trace.out().printf("beam   %s %.2fus%n", lk.opts(), s * 1e6);
+            if (debug >= 3) Trace.out().printf("beam   %s %.2fus%n", lk.plan(), s * 1e6);
             if (s < bestSeconds) {
                 best = r;
                 bestSeconds = s;
             }
         }
         if (best != heuristic) time(best, device, args); // leave the chosen layout's output in the buffer
-        CompileCache.put(KIND, key, best.linear().opts().toString().getBytes(StandardCharsets.UTF_8));
+        CompileCache.put(KIND, key, best.linear().plan().key().getBytes(StandardCharsets.UTF_8));
         if (debug >= 2) {
             Trace.out().printf("beam %s: %d choices in %.1f ms, picked %s %.2fus (heuristic %s %.2fus)%s%n", best.linear().name(),
-                    tried, (System.nanoTime() - t0) * 1e-6, best.linear().opts(), bestSeconds * 1e6,
-                    heuristic.linear().opts(), heuristicSeconds * 1e6, wrong > 0 ? ", " + wrong + " rejected as wrong" : "");
+                    tried, (System.nanoTime() - t0) * 1e-6, best.linear().plan(), bestSeconds * 1e6,
+                    heuristic.linear().plan(), heuristicSeconds * 1e6, wrong > 0 ? ", " + wrong + " rejected as wrong" : "");
         }
         return best;
     }

@@ -13,6 +13,7 @@ import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.schedule.Scheduler;
 import dev.jtiny.runtime.codegen.KNode;
 import dev.jtiny.runtime.codegen.LinearKernel;
+import dev.jtiny.runtime.codegen.Opt;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.device.DeviceException;
 import dev.jtiny.runtime.device.Program;
@@ -238,7 +239,7 @@ public final class Realizer {
         double seconds = device.launch(l.program(), args, l.global(), l.local(), Trace.timed());
         Counters.kernelLaunched();
         KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), l.global(), l.local(), seconds, lk.flops(), bytes,
-                lk.fusedOps(), lk.opts(), l.rendered().source(), l.graph(), l.rendered().listing());
+                lk.fusedOps(), lk.plan().describe(), l.rendered().source(), l.graph(), l.rendered().listing());
         if (recorder != null) recorder.kernel(device, l.program(), l.global(), l.local(), buffers, e);
         if (buffers[0].dtype.isFloat() && Settings.CHECKNAN.getInt() > 0) checkFinite(lk, device, buffers[0]);
         if (out != null) out.setRealized(buffers[0]);
@@ -249,7 +250,7 @@ public final class Realizer {
                     e.gflops(), e.gbps(), lk.fusedOps());
         }
         if (debug >= 3) {
-            Trace.out().println("    global " + java.util.Arrays.toString(l.global()) + " local " + (l.local() == null ? "-" : java.util.Arrays.toString(l.local())) + " lanes " + lk.lanes() + " opts " + lk.opts());
+            Trace.out().println("    global " + java.util.Arrays.toString(l.global()) + " local " + (l.local() == null ? "-" : java.util.Arrays.toString(l.local())) + " lanes " + lk.lanes() + " opts " + lk.plan());
         }
     }
 
@@ -284,7 +285,7 @@ public final class Realizer {
     static int[][] dims(LinearKernel lk, Device device) {
         if (lk.group() > 0) return new int[][]{{lk.global() * lk.group()}, {lk.group()}};
         if (lk.block() > 0) return new int[][]{{lk.global()}, {lk.block()}};
-        boolean groups = (device.isGpu() || lk.opts().stream().anyMatch(o -> o.startsWith("tile")))
+        boolean groups = (device.isGpu() || lk.plan().has(Opt.Kind.LOCAL))
                 && lk.global() <= Integer.MAX_VALUE - GPU_GROUP;
         return new int[][]{{groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()},
                 groups ? new int[]{GPU_GROUP} : null};

@@ -6,6 +6,7 @@ import dev.jtiny.runtime.codegen.Kernel;
 import dev.jtiny.runtime.codegen.Lanes;
 import dev.jtiny.runtime.codegen.LinearKernel;
 import dev.jtiny.runtime.codegen.Linearizer;
+import dev.jtiny.runtime.codegen.Plan;
 import dev.jtiny.runtime.codegen.UOp;
 import dev.jtiny.runtime.Settings;
 import dev.jtiny.runtime.view.View;
@@ -176,11 +177,11 @@ public final class KernelOptimizer {
      * the rest for kernels that can be tiled (a matmul or convolution gains most there); Beam ranks them.
      */
     public static List<LinearKernel> choices(Kernel k, int lanes, boolean groups, int computeUnits) {
-        var out = new java.util.LinkedHashMap<String, LinearKernel>();
+        var out = new java.util.LinkedHashMap<Plan, LinearKernel>();
         java.util.function.Consumer<java.util.function.Supplier<LinearKernel>> add = f -> {
             try {
                 LinearKernel lk = f.get();
-                if (lk != null) out.putIfAbsent(lk.opts().toString(), lk);
+                if (lk != null) out.putIfAbsent(lk.plan(), lk);
             } catch (Linearizer.CannotUpcast e) {
                 // not expressible this way
             }
