@@ -19,6 +19,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * {@code var step = Jit.of(in -> { ...; return new Tensor[]{loss}; });} then {@code step.call(x, y)} each step.
@@ -53,6 +54,9 @@ public final class Jit {
         boolean matches(Tensor t) { return Arrays.equals(shape, t.shape()) && dtype == t.dtype() && device.equals(t.device()); }
         @Override public String toString() { return Arrays.toString(shape) + " " + dtype + " on " + device; }
     }
+
+    /** While a Jit captures, it hears of every assign: the tensors a step updates (its state). */
+    static final ThreadLocal<BiConsumer<Tensor, LazyBuffer>> ON_ASSIGN = new ThreadLocal<>();
 
     private final Fn fn;
     private int calls;
@@ -107,7 +111,7 @@ public final class Jit {
 
             @Override public void copy(Buffer src, Buffer dst) { raw.add(new Object[]{src, dst}); }
         });
-        Tensor.ON_ASSIGN.set((t, before) -> assigned.putIfAbsent(t, before));
+        ON_ASSIGN.set((t, before) -> assigned.putIfAbsent(t, before));
         Tensor[] outs;
         try {
             outs = fn.apply(in);
@@ -118,7 +122,7 @@ public final class Jit {
             outs = Arrays.copyOf(all, outs.length);
         } finally {
             Realizer.record(null);
-            Tensor.ON_ASSIGN.remove();
+            ON_ASSIGN.remove();
         }
 
         Map<Buffer, Role> roles = new IdentityHashMap<>();
