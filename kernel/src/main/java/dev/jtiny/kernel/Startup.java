@@ -11,24 +11,24 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-final class Startup {
+public final class Startup {
     /** The DSL, layers, optimizers, the runtime's configuration, counters and devices, the magics' Java API and ONNX models. */
-    static final List<String> IMPORTS = List.of("import dev.jtiny.*;", "import static dev.jtiny.T.*;",
+    public static final List<String> IMPORTS = List.of("import dev.jtiny.*;", "import static dev.jtiny.T.*;",
             "import dev.jtiny.nn.*;", "import dev.jtiny.optim.*;", "import dev.jtiny.runtime.*;", "import dev.jtiny.runtime.engine.Devices;",
             "import dev.jtiny.magics.*;", "import dev.jtiny.onnx.*;");
     /** The kernel adds display(...), updateDisplay(...) and image(...), which only a notebook can show. */
-    static final String KERNEL_IMPORT = "import static dev.jtiny.kernel.Display.*;";
+    public static final String KERNEL_IMPORT = "import static dev.jtiny.kernel.engine.Display.*;";
 
     private Startup() {}
 
     /** One startup script: its path (for messages) and text. */
-    record Script(String path, String source) {}
+    public record Script(String path, String source) {}
 
     /**
      * The scripts named by JTINY_STARTUP ({@code :}-separated .jsh files), read now; a missing one is an error that
      * names it, not a silently different session.
      */
-    static List<Script> scripts() { return scripts(System.getenv()); }
+    public static List<Script> scripts() { return scripts(System.getenv()); }
 
     static List<Script> scripts(Map<String, String> env) {
         String list = env.getOrDefault("JTINY_STARTUP", "");
@@ -43,7 +43,7 @@ final class Startup {
     }
 
     /** Seconds the kernel waits for a fresh engine JVM to start and connect (JTINY_TIMEOUT, default 30). */
-    static int engineTimeoutSeconds(Map<String, String> env) {
+    public static int engineTimeoutSeconds(Map<String, String> env) {
         String v = env.getOrDefault("JTINY_TIMEOUT", "30").strip();
         try {
             int s = Integer.parseInt(v);

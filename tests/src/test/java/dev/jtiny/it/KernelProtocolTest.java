@@ -32,7 +32,7 @@ class KernelProtocolTest {
         String json = Files.readString(spec);
         assertTrue(json.contains("\"display_name\": \"Java (jtiny)\"") && json.contains("\"language\": \"java\"")
                 && json.contains("\"interrupt_mode\": \"message\"")
-                && json.contains("\"dev.jtiny.kernel.Cli\", \"kernel\", \"{connection_file}\"")
+                && json.contains("\"dev.jtiny.kernel.cli.Cli\", \"kernel\", \"{connection_file}\"")
                 && json.contains(Path.of(System.getProperty("java.home"), "bin", "java").toString()), json);
         Result r = Processes.run(dir, List.of(PYTHON, "-c",
                 "from jupyter_client.kernelspecapp import KernelSpecApp; KernelSpecApp.launch_instance()", "list"), jupyterEnv(dir));

@@ -68,7 +68,7 @@ final class Processes {
         assertEquals(0, r.exit(), r::toString);
     }
 
-    /** {@code java ... dev.jtiny.kernel.Cli args}, in this JVM's JDK with this JVM's class path. */
+    /** {@code java ... dev.jtiny.kernel.cli.Cli args}, in this JVM's JDK with this JVM's class path. */
     static Result cli(Path dir, String... args) throws IOException, InterruptedException {
         return cli(dir, Map.of(), args);
     }
@@ -78,7 +78,7 @@ final class Processes {
         var command = new ArrayList<String>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jtiny.kernel.Cli"));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jtiny.kernel.cli.Cli"));
         command.addAll(List.of(args));
         return run(dir, command, env);
     }

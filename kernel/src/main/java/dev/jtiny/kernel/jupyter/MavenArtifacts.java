@@ -1,4 +1,5 @@
-package dev.jtiny.kernel;
+// What %maven runs in the kernel's process: Maven coordinates to jar files, with their dependencies.
+package dev.jtiny.kernel.jupyter;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,9 @@
 // The kernel's side of the magics: finds %line and %%cell magics in a cell, checks their arguments, and runs
 // them as calls into the engine (the Java API of dev.jtiny.magics) or, for the class path, in the kernel itself.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.jupyter;
 
-import dev.jtiny.kernel.Engine.CellError;
+import dev.jtiny.kernel.engine.CellHooks;
+import dev.jtiny.kernel.jupyter.Engine.CellError;
 import dev.jtiny.magics.BenchOptions;
 import dev.jtiny.magics.MagicSpec;
 import dev.jtiny.magics.Magics;
@@ -28,7 +29,7 @@ import jdk.jshell.SourceCodeAnalysis.Completeness;
 final class CellMagics {
     private static final Pattern LINE = Pattern.compile("^\\s*(%%?)([A-Za-z_][\\w]*)(\\?)?(?:[ \\t]+(.*))?$");
     private static final Pattern HELP = Pattern.compile("^\\s*%?([A-Za-z_]\\w*)\\?\\s*$");
-    private static final String M = "dev.jtiny.magics.Magics.", H = "dev.jtiny.kernel.CellHooks.";
+    private static final String M = "dev.jtiny.magics.Magics.", H = CellHooks.class.getName() + ".";
 
     private final Engine engine;
     /** %debug N for every later cell; 0: off. */

@@ -1,5 +1,5 @@
 // A tensor as an HTML table for a notebook; runs in the engine's child JVM, where the tensor lives.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.engine;
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.DType;

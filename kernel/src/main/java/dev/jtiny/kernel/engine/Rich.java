@@ -1,5 +1,5 @@
 // Renders a value for a notebook in the engine's child JVM, where the value lives: MIME type -> data.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.engine;
 
 import dev.jtiny.Tensor;
 import java.awt.image.BufferedImage;

@@ -1,6 +1,8 @@
 // The kernel's side of the execution engine: a JShell whose snippets run in a child JVM that may die.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.jupyter;
 
+import dev.jtiny.kernel.Startup;
+import dev.jtiny.kernel.engine.EngineAgent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,5 +1,5 @@
 // A 2-D or 3-D tensor as a picture: grey levels or RGB(A), scaled up so that small images (28x28) can be seen.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.engine;
 
 import dev.jtiny.Tensor;
 import java.awt.image.BufferedImage;

@@ -1,7 +1,9 @@
 // The Jupyter kernel: jjava-jupyter speaks the protocol, an Engine runs the cells.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.jupyter;
 
-import dev.jtiny.kernel.Engine.CellError;
+import dev.jtiny.kernel.Startup;
+import dev.jtiny.kernel.engine.EngineAgent;
+import dev.jtiny.kernel.jupyter.Engine.CellError;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,6 +1,7 @@
 // The kernel's end of the engine's side channel: marked lines in the child's stdout become display messages.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.jupyter;
 
+import dev.jtiny.kernel.engine.EngineAgent;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;

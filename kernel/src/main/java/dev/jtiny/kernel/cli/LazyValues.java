@@ -1,5 +1,5 @@
 // In-process JShell execution that never computes a tensor just to describe a value.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.cli;
 
 import dev.jtiny.Tensor;
 import jdk.jshell.execution.DirectExecutionControl;

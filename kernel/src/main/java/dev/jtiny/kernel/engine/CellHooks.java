@@ -1,5 +1,5 @@
 // What the kernel's magics call in the engine's JVM around a cell: trace capture, kernel reports, %time output.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.engine;
 
 import dev.jtiny.magics.DebugTrace;
 import dev.jtiny.magics.KernelsReport;
@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 
 /**
  * Static, because the kernel reaches the engine only through snippets it evaluates ({@code
- * dev.jtiny.kernel.CellHooks.traceEnd();}); each method is one such call. The results go to the notebook through
+ * dev.jtiny.kernel.engine.CellHooks.traceEnd();}); each method is one such call. The results go to the notebook through
  * {@link Display#display} or standard output, as IPython's magics print.
  */
 public final class CellHooks {

@@ -1,5 +1,5 @@
 // The engine JVM's launch is tried again when it fails, and a launch that never works says so after the last try.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.jupyter;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,5 @@
 // The kernel's execution engine: runs in a child JVM, driven by the kernel through JShell's remote execution.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.engine;
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.KernelLog;
@@ -42,14 +42,14 @@ public final class EngineAgent extends RemoteExecutionControl {
     /**
      * The side channel to the kernel: the child's stdout as JShell forwards it, kept here so that a cell that
      * replaces System.out does not cut it. A message is one line: {@link #MARK}, kind, id, then MIME type and data
-     * pairs, each base64 (so that neither holds a space or a line break). The kernel's {@link DisplayChannel}
+     * pairs, each base64 (so that neither holds a space or a line break). The kernel's {@code DisplayChannel}
      * takes such lines out of the stream before the rest reaches the notebook as stdout. JShell forwards output
      * written during a command before the command's answer, so a line sent by {@link #varValue} has reached the
      * kernel when varValue returns; the payload has no size limit (JShell's value string has one, 21844 chars).
      */
-    static final String MARK = "\u0001jtiny-display\u0001";
+    public static final String MARK = "\u0001jtiny-display\u0001";
     /** Starts a value whose rich form went through the side channel: REF, the id, REF again, the plain text. */
-    static final String REF = "\u0001jtiny-result\u0001";
+    public static final String REF = "\u0001jtiny-result\u0001";
     private static volatile PrintStream channel;
     private static final java.util.concurrent.atomic.AtomicLong RESULTS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -113,7 +113,7 @@ public final class EngineAgent extends RemoteExecutionControl {
     }
 
     /** {id, plain} of a value from {@link #varValue} whose rich form went through the side channel, or null. */
-    static String[] rich(String value) {
+    public static String[] rich(String value) {
         if (value == null || !value.startsWith(REF)) return null;
         int end = value.indexOf(REF, REF.length());
         if (end < 0) return null;

@@ -1,4 +1,5 @@
-package dev.jtiny.kernel;
+// %maven's resolution, offline against the local repository: the jars, their order, and one-line errors.
+package dev.jtiny.kernel.jupyter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,6 +1,8 @@
 // The jtiny command line behind ./jtiny: run a script, run the demo, or open an interactive JShell.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.cli;
 
+import dev.jtiny.kernel.Startup;
+import dev.jtiny.kernel.jupyter.JtinyKernel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

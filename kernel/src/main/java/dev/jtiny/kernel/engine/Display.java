@@ -1,5 +1,5 @@
 // display(...) and updateDisplay(...) for cell code: imported statically at the engine's startup.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.engine;
 
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -1,7 +1,8 @@
 // Runs a .jsh script non-interactively in this JVM through the jdk.jshell API, reporting the first
 // failure against the script's own lines, the way javac and java would.
-package dev.jtiny.kernel;
+package dev.jtiny.kernel.cli;
 
+import dev.jtiny.kernel.Startup;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
