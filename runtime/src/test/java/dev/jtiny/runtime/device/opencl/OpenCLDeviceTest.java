@@ -2,6 +2,7 @@
 package dev.jtiny.runtime.device.opencl;
 
 import dev.jtiny.runtime.device.CompileCache;
+import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.device.DeviceException;
 import dev.jtiny.runtime.device.Program;
 import dev.jtiny.runtime.device.RawBuffer;
@@ -340,6 +341,39 @@ class OpenCLDeviceTest {
         DeviceException e = assertThrows(DeviceException.class,
                 () -> dev.launch(p, new RawBuffer[] {c, a, notOpenCL}, new int[] {4}, null, false));
         assertTrue(e.getMessage().contains("JAVA float[4]") && e.getMessage().contains("another device"), e.getMessage());
+    }
+
+    @Test
+    void preparedLaunchRebindsChangedBuffersAndFallsBackToThePlainPathsMessages() {
+        Program p = dev.compile("E_1023_add", VECTOR_ADD);
+        Device.Prepared run = dev.prepare(p, new int[] {4}, null);
+        RawBuffer a = dev.allocate(DType.FLOAT32, 4);
+        RawBuffer b = dev.allocate(DType.FLOAT32, 4);
+        RawBuffer c = dev.allocate(DType.FLOAT32, 4);
+        RawBuffer d = dev.allocate(DType.FLOAT32, 4);
+        dev.copyIn(a, new float[] {1, 2, 3, 4});
+        dev.copyIn(b, new float[] {10, 20, 30, 40});
+        dev.copyIn(d, new float[] {100, 200, 300, 400});
+        assertTrue(Double.isNaN(run.run(new RawBuffer[] {c, a, b}, false)));
+        float[] out = new float[4];
+        dev.copyOut(c, out);
+        assertArrayEquals(new float[] {11, 22, 33, 44}, out);
+        // Only argument 2 changed: the run must see the new buffer, not the one bound before.
+        assertTrue(run.run(new RawBuffer[] {c, a, d}, true) >= 0);
+        dev.copyOut(c, out);
+        assertArrayEquals(new float[] {101, 202, 303, 404}, out);
+
+        dev.free(d);
+        DeviceException freed = assertThrows(DeviceException.class, () -> run.run(new RawBuffer[] {c, a, d}, false));
+        assertTrue(freed.getMessage().contains("argument 2") && freed.getMessage().contains("was freed"), freed.getMessage());
+        DeviceException arity = assertThrows(DeviceException.class, () -> run.run(new RawBuffer[] {c}, false));
+        assertTrue(arity.getMessage().contains("takes 3 buffers, got 1"), arity.getMessage());
+        DeviceException badLocal = assertThrows(DeviceException.class, () -> dev.prepare(p, new int[] {4}, new int[] {3}));
+        assertTrue(badLocal.getMessage().contains("not a multiple"), badLocal.getMessage());
+
+        dev.close();
+        DeviceException closed = assertThrows(DeviceException.class, () -> run.run(new RawBuffer[] {c, a, b}, false));
+        assertTrue(closed.getMessage().contains("launch: the device was closed"), closed.getMessage());
     }
 
     @Test
