@@ -136,10 +136,11 @@ public final class Realizer {
 
     /**
      * What a kernel was lowered to on a device: its plan and source, the compiled program, its input graph's text
-     * (for the kernel log) and its launch dims. A {@link ScheduleCache} plan keeps these for every kernel.
+     * (for the kernel log), its launch dims, its output's type and size (a temporary has no node to ask) and its plan
+     * in words, made once for the kernel log. A {@link ScheduleCache} plan keeps these for every kernel.
      */
     record Lowered(Device device, Lowering.Rendered rendered, Program program, String graph, int[] global, int[] local,
-                   DType outType, int outCount) {}
+                   DType outType, int outCount, List<String> planWords) {}
 
     /** Lowers, compiles (BEAM searching where enabled) and launches one scheduled kernel; null for an empty output. */
     private static Lowered run(Scheduler.KernelItem item, int debug) {
@@ -178,7 +179,8 @@ public final class Realizer {
             p = device.compile(r.linear().name(), r.source());
         }
         int[][] dims = dims(r.linear(), device);
-        Lowered lowered = new Lowered(device, r, p, graph, dims[0], dims[1], out.dtype, (int) out.numel());
+        Lowered lowered = new Lowered(device, r, p, graph, dims[0], dims[1], out.dtype, (int) out.numel(),
+                r.linear().plan().describe());
         launch(out, buffers, lowered, debug);
         return lowered;
     }
@@ -239,7 +241,7 @@ public final class Realizer {
         double seconds = device.launch(l.program(), args, l.global(), l.local(), Trace.timed());
         Counters.kernelLaunched();
         KernelLog.Entry e = KernelLog.add("kernel", lk.name(), device.name(), l.global(), l.local(), seconds, lk.flops(), bytes,
-                lk.fusedOps(), lk.plan().describe(), l.rendered().source(), l.graph(), l.rendered().listing());
+                lk.fusedOps(), l.planWords(), l.rendered().source(), l.graph(), l.rendered().listing());
         if (recorder != null) recorder.kernel(device, l.program(), l.global(), l.local(), buffers, e);
         if (buffers[0].dtype.isFloat() && Settings.CHECKNAN.getInt() > 0) checkFinite(lk, device, buffers[0]);
         if (out != null) out.setRealized(buffers[0]);
