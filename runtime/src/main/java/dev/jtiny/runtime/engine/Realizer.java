@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 public final class Realizer {
-    /** Work items per group on GPUs; a tiled kernel ({@code KernelOptimizer.TILE_ITEMS} squared) relies on it. */
+    /** Work items per group on GPUs; a tiled kernel ({@code codegen.opt.Heuristics.TILE_ITEMS} squared) relies on it. */
     private static final int GPU_GROUP = 256;
     private static double cumulativeSeconds;
     /** Rendered kernels by (device, kernel graph text): a re-run of the same graph skips codegen. */
