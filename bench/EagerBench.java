@@ -2,7 +2,8 @@
 // against the same computation under Jit: the README's MLP training step, the small CNN's training step and the
 // light resnet50's inference. Host time is a call's wall time less its kernels' own times (PROFILE=1 times every
 // launch), so it is what the CPU spends building graphs, scheduling, lowering, binding and launching.
-// Usage: ./jtiny bench eager [DEVICE]   (-Dcalls=N timed calls per case after warm-up, default 10, 3 for resnet50)
+// Usage: ./jtiny bench eager [DEVICE]   (-Dcalls=N timed calls per case, default 10; -Dwarmup=N calls before them,
+// default 10, so that the JVM has compiled the graph-building code as it has in a notebook that ran a while)
 
 import dev.jtiny.Jit;
 import dev.jtiny.Tensor;
@@ -25,7 +26,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 public class EagerBench {
-    static final int CALLS = Integer.getInteger("calls", 10);
+    static final int CALLS = Integer.getInteger("calls", 10), WARMUP = Integer.getInteger("warmup", 10);
 
     /** A case: a fresh step function (model and optimizer state of its own) and its inputs. */
     record Case(String name, Supplier<Jit.Fn> step, Tensor[] inputs, int calls) {}
@@ -54,7 +55,7 @@ public class EagerBench {
         if (light.isPresent()) {
             OnnxModel resnet = OnnxModel.load(light.get().resolve("light_resnet50.onnx"));
             cases.add(new Case("resnet50 inference (light, 1x3x224x224)", () -> in -> resnet.run(in[0]).values().toArray(Tensor[]::new),
-                    new Tensor[] {Tensor.rand(1, 3, 224, 224).realize()}, Math.min(CALLS, 3)));
+                    new Tensor[] {Tensor.rand(1, 3, 224, 224).realize()}, CALLS));
         } else {
             System.out.println("resnet50 left out: " + OnnxTestData.missing("light"));
         }
@@ -74,9 +75,9 @@ public class EagerBench {
         }
     }
 
-    /** {median host ms, median kernel ms, kernels, schedule cache hits} per call, after two warm-up calls (compiles, caches, Jit capture). */
+    /** {median host ms, median kernel ms, kernels, schedule cache hits} per call, after the warm-up calls (compiles, caches, Jit capture). */
     static double[] time(Jit.Fn fn, Tensor[] inputs, int calls) {
-        for (int i = 0; i < 2; i++) realize(fn.apply(inputs));
+        for (int i = 0; i < Math.max(2, WARMUP); i++) realize(fn.apply(inputs));
         double[] host = new double[calls], kernels = new double[calls];
         long launched = 0, hits = 0;
         for (int i = 0; i < calls; i++) {

@@ -8,6 +8,7 @@ public final class Counters {
     private static final AtomicLong compiles = new AtomicLong();
     private static final AtomicLong cacheHits = new AtomicLong();
     private static final AtomicLong scheduleHits = new AtomicLong();
+    private static final AtomicLong hostReads = new AtomicLong();
 
     private Counters() {}
 
@@ -19,16 +20,20 @@ public final class Counters {
     public static long cacheHitCount() { return cacheHits.get(); }
     /** Realizes whose graph structure was lowered before, so that nothing was scheduled or rendered (ScheduleCache). */
     public static long scheduleCacheHitCount() { return scheduleHits.get(); }
+    /** Buffers copied from a device to the host (readbacks: each waits for the work queued before it). */
+    public static long hostReadCount() { return hostReads.get(); }
 
     public static void reset() {
         kernels.set(0);
         compiles.set(0);
         cacheHits.set(0);
         scheduleHits.set(0);
+        hostReads.set(0);
     }
 
     public static void kernelLaunched() { kernels.incrementAndGet(); }
     public static void compiled() { compiles.incrementAndGet(); }
     public static void cacheHit() { cacheHits.incrementAndGet(); }
     public static void scheduleCacheHit() { scheduleHits.incrementAndGet(); }
+    public static void hostRead() { hostReads.incrementAndGet(); }
 }

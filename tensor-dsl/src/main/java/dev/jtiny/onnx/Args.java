@@ -49,11 +49,14 @@ final class Args {
         return (List<Tensor>) l;
     }
 
-    /** An integer input's values, read back to the host (shape-computing inputs are small: this realizes them). */
+    /**
+     * An integer input's values on the host: known there already for initializers, constants and shapes (see
+     * {@link HostValues}), else read back (shape-computing inputs are small: this realizes them).
+     */
     long[] longs(int i) {
         Tensor t = t(i);
         if (t.dtype().isFloat()) throw node.error("input " + i + " must be an integer tensor, got " + t.dtype());
-        return t.toLongArray();
+        return HostValues.of(t);
     }
 
     /** An integer input that must hold one value. */
@@ -67,14 +70,14 @@ final class Args {
     double scalar(int i) {
         Tensor t = t(i);
         if (t.numel() != 1) throw node.error("input " + i + " must hold one value, got shape " + Arrays.toString(t.shape()));
-        return t.dtype() == DType.INT64 ? t.toLongArray()[0] : t.toDoubleArray()[0];
+        return t.dtype().isFloat() ? t.toDoubleArray()[0] : HostValues.of(t)[0];
     }
 
     /** A constant on this run's device. */
     Tensor full(int[] shape, double value, DType dtype) { return Tensor.full(shape, value, dtype, device); }
 
     /** An int64 vector made on the host, on this run's device. */
-    Tensor longsTensor(long... v) { return on(Tensor.ofLongs(v)); }
+    Tensor longsTensor(long... v) { return HostValues.remember(on(Tensor.ofLongs(v)), v); }
 
     /** A tensor made on the host, moved to this run's device. */
     Tensor on(Tensor host) { return host.to(device); }

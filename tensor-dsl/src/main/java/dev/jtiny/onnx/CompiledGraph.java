@@ -61,7 +61,7 @@ final class CompiledGraph {
         if (g.sparseInitializerCount() > 0) throw new OnnxException("sparse initializers are not supported");
         for (TensorProto tp : g.initializers()) {
             try {
-                weights.put(tp.name(), OnnxTensors.toTensor(tp, baseDir).realize());
+                weights.put(tp.name(), HostValues.read(OnnxTensors.toTensor(tp, baseDir).realize()));
             } catch (OnnxException e) {
                 throw new OnnxException("initializer '" + tp.name() + "': " + e.getMessage(), e);
             }
@@ -166,7 +166,7 @@ final class CompiledGraph {
             Map<String, Tensor> m = new HashMap<>();
             for (Map.Entry<String, Tensor> w : weights.entrySet()) {
                 Tensor t = w.getValue();
-                m.put(w.getKey(), t.device().equals(d) ? t : t.to(d).realize());
+                m.put(w.getKey(), HostValues.read(t.device().equals(d) ? t : t.to(d).realize()));
             }
             return m;
         });

@@ -336,11 +336,12 @@ final class ShapeOps {
         private final Tensor host;
         private final java.util.Map<String, Tensor> copies = new java.util.concurrent.ConcurrentHashMap<>();
 
-        DeviceCopies(Tensor host) { this.host = host; }
+        /** A short integer constant's values are remembered on the host too (see {@link HostValues}). */
+        DeviceCopies(Tensor host) { this.host = HostValues.read(host); }
 
         Tensor on(String device) {
             if (host.device().equals(device)) return host;
-            return copies.computeIfAbsent(device, d -> host.to(d).realize());
+            return copies.computeIfAbsent(device, d -> HostValues.read(host.to(d).realize()));
         }
     }
 

@@ -41,6 +41,27 @@ class OnnxModelTest {
         for (String p : parts) assertTrue(e.getMessage().contains(p), "'" + p + "' not in: " + e.getMessage());
     }
 
+    @Test void shapeInputsTheHostKnowsAreNotReadBackFromTheDevice() {
+        // Weights made by ConstantOfShape from an int64 initializer (as exported "light" models do), a Reshape to an
+        // initializer's shape, and one to Shape's output: every shape is known on the host, so a run reads nothing back.
+        Graph g = new Graph(17).input("x", FLOAT, 2, 3).output("y", FLOAT)
+                .initializer("s", Tensor.of(new long[]{2, 3}, 2)).initializer("flat", Tensor.of(new long[]{6}, 1))
+                .node("ConstantOfShape", in("s"), out("w"), TestModels.t("value", Tensor.of(new float[]{0.5f}, 1)))
+                .node("Add", in("x", "w"), out("a"))
+                .node("Reshape", in("a", "flat"), out("f"))
+                .node("Shape", in("x"), out("xs"))
+                .node("Reshape", in("f", "xs"), out("y"));
+        OnnxModel m = g.load();
+        float[] x = {1, 2, 3, 4, 5, 6};
+        for (int call = 0; call < 2; call++) {
+            long reads = Counters.hostReadCount();
+            Tensor y = m.run(Tensor.of(x, 2, 3)).get("y").realize();
+            assertEquals(reads, Counters.hostReadCount(), "call " + call + " read shape inputs back from the device");
+            assertArrayEquals(new float[]{1.5f, 2.5f, 3.5f, 4.5f, 5.5f, 6.5f}, y.toFloatArray());
+            assertArrayEquals(new int[]{2, 3}, y.shape());
+        }
+    }
+
     @Test void unsupportedOperatorFailsAtLoadNamingOpDomainOpsetAndNode() {
         Graph g = new Graph(17).input("x", FLOAT, 2).output("y", FLOAT).node("Relu", in("x"), out("r")).node("Bogus", in("r"), out("y"));
         OnnxException e = assertThrows(OnnxException.class, g::load);

@@ -1,6 +1,7 @@
 // Device memory behind a realized graph node: allocated on first use, freed by close() or when unreachable.
 package dev.jtiny.runtime.graph;
 
+import dev.jtiny.runtime.Counters;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.device.Device;
 import dev.jtiny.runtime.device.RawBuffer;
@@ -44,6 +45,7 @@ public final class Buffer implements AutoCloseable {
     public Object copyOut() {
         Object host = dtype.newHostArray(count);
         device.copyOut(raw(), host);
+        Counters.hostRead();
         return host;
     }
 
