@@ -35,6 +35,8 @@ public final class Settings {
             "GPU layouts (work-group reductions, fused rows, register tiles): -1 on GPUs only, 0 off, 1 on any OpenCL device");
     public static final Setting<String> GPUTILE = Setting.text("GPUTILE", "",
             "force a matmul register tile (8x8, 4x4, ...; 0 off), for measuring");
+    public static final Setting<String> CPUTILE = Setting.text("CPUTILE", "",
+            "force a CPU register tile of rows x columns (4x24, 6x16, ...; 0 off), for measuring");
     public static final Setting<Integer> GPUUNROLL = Setting.integer("GPUUNROLL", 4,
             "the unroll of a register tile's reduction");
     public static final Setting<Integer> GPUSTAGE = Setting.integer("GPUSTAGE", 8,
@@ -50,7 +52,7 @@ public final class Settings {
             "reserved for turning the optimizer off; it has no effect yet");
 
     private static final List<Setting<?>> ALL = List.of(DEBUG, DEVICE, BEAM, BEAMSECONDS, BEAMKEEP, CACHEDIR, CACHELEVEL,
-            PROFILE, CHECKNAN, JIT, SCHEDULECACHE, GROUPREDUCE, GPUTILE, GPUUNROLL, GPUSTAGE, GPUPREFETCH, SPLITK, LDSPAD, NOOPT);
+            PROFILE, CHECKNAN, JIT, SCHEDULECACHE, GROUPREDUCE, GPUTILE, CPUTILE, GPUUNROLL, GPUSTAGE, GPUPREFETCH, SPLITK, LDSPAD, NOOPT);
 
     /** Every setting, in the order the README lists them. */
     public static List<Setting<?>> all() { return ALL; }

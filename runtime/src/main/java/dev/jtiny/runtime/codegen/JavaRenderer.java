@@ -19,9 +19,14 @@ public final class JavaRenderer extends CStyleRenderer {
      */
     public JavaRenderer(int vectorLanes) { this.vectorLanes = vectorLanes; }
 
+    /** Whether a kernel with these lanes is written with FloatVectors of {@code vectorLanes} (else with scalars). */
+    public static boolean vectorizes(LinearKernel k, int vectorLanes) {
+        return k.lanes() > 1 && JavaVectorRenderer.supports(k, vectorLanes);
+    }
+
     /** Kernels implement dev.jtiny.runtime.device.JavaKernel; work items [start, end) run per call. */
     @Override public String render(LinearKernel k, String symbol) {
-        boolean vector = k.lanes() > 1 && JavaVectorRenderer.supports(k, vectorLanes);
+        boolean vector = vectorizes(k, vectorLanes);
         StringBuilder b = new StringBuilder();
         if (vector) b.append("import jdk.incubator.vector.*;\n\n");
         b.append("public final class ").append(symbol).append(" implements dev.jtiny.runtime.device.JavaKernel {\n");
@@ -35,7 +40,7 @@ public final class JavaRenderer extends CStyleRenderer {
         b.append("    for (int gidx = start; gidx < end; gidx++) {\n");
         int depth = 3;
         List<UOp> uops = vector ? k.uops() : k.scalarUops();
-        List<String> lines = vector ? JavaVectorRenderer.statements(k, this::statement) : uops.stream().map(this::statement).toList();
+        List<String> lines = vector ? JavaVectorRenderer.statements(k, vectorLanes, this::statement) : uops.stream().map(this::statement).toList();
         for (int i = 0; i < uops.size(); i++) {
             UOp u = uops.get(i);
             if (u instanceof UOp.End) depth--;

@@ -151,7 +151,8 @@ public final class Realizer {
             return null;
         }
         String graph = KNode.describe(item.kernel().root());
-        String key = device.name() + (device.capabilities().groupsReductions() ? " grouped" : "") + "\n"
+        // Settings overridden at run time that change a lowering (GPUTILE, CPUTILE, ...) are part of the key.
+        String key = device.name() + (device.capabilities().groupsReductions() ? " grouped" : "") + " " + ScheduleCache.settings() + "\n"
                 + java.util.Arrays.toString(item.kernel().outShape()) + item.kernel().argTypes() + "\n" + graph;
         Lowering.Rendered r = rendered.computeIfAbsent(key, g -> Lowering.lower(item.kernel(), Lowering.Target.of(device)));
         LinearKernel lk = r.linear();
@@ -287,7 +288,7 @@ public final class Realizer {
     static int[][] dims(LinearKernel lk, Device device) {
         if (lk.group() > 0) return new int[][]{{lk.global() * lk.group()}, {lk.group()}};
         if (lk.block() > 0) return new int[][]{{lk.global()}, {lk.block()}};
-        boolean groups = (device.isGpu() || lk.plan().has(Opt.Kind.LOCAL))
+        boolean groups = (device.isGpu() || (lk.plan().has(Opt.Kind.LOCAL) && device.capabilities().workGroups()))
                 && lk.global() <= Integer.MAX_VALUE - GPU_GROUP;
         return new int[][]{{groups ? (lk.global() + GPU_GROUP - 1) / GPU_GROUP * GPU_GROUP : lk.global()},
                 groups ? new int[]{GPU_GROUP} : null};

@@ -145,7 +145,7 @@ final class ScheduleCache {
     }
 
     /** The run-time setting overrides that can change a lowering, read again only when one changed. */
-    private static synchronized List<Object> settings() {
+    static synchronized List<Object> settings() {
         long v = Config.version();
         if (v != settingsVersion) {
             List<Object> s = new ArrayList<>();

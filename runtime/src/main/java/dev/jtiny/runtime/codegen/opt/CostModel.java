@@ -6,6 +6,7 @@ import dev.jtiny.runtime.codegen.LinearKernel;
 import dev.jtiny.runtime.codegen.Linearizer;
 import dev.jtiny.runtime.codegen.UOp;
 import dev.jtiny.runtime.view.Expr;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -115,5 +116,32 @@ final class CostModel {
             }
         }
         return true;
+    }
+
+    /**
+     * For a register-tiled kernel written with vectors of {@code width} lanes: the multiply-adds its innermost loop
+     * does per vector it loads there, counting a load the same for several segments of lanes (a broadcast row of
+     * A, a vector of B shared by every row) once. A plain row of lanes scores 1 or less.
+     */
+    static double fmasPerLoad(LinearKernel lk, int width) {
+        int segments = lk.lanes() / width, depth = 0, inner = 0;
+        for (UOp u : lk.uops()) {
+            if (u instanceof UOp.Loop) inner = Math.max(inner, ++depth);
+            else if (u instanceof UOp.End) depth--;
+        }
+        Set<String> loads = new HashSet<>();
+        long fmas = 0;
+        depth = 0;
+        for (UOp u : lk.uops()) {
+            if (u instanceof UOp.Loop || u instanceof UOp.If) depth++;
+            else if (u instanceof UOp.End) depth--;
+            else if (depth == inner && u instanceof UOp.Load l) {
+                if (!l.vec()) loads.add(l.arg() + ":" + l.index());
+                else for (int s = 0; s < segments; s++) {
+                    loads.add(l.arg() + ":" + l.index().substitute(Lanes.LANE, s * width) + ":" + l.index().substitute(Lanes.LANE, s * width + 1));
+                }
+            } else if (depth == inner && u instanceof UOp.Accumulate a && a.vec()) fmas += segments;
+        }
+        return loads.isEmpty() ? 0 : (double) fmas / loads.size();
     }
 }

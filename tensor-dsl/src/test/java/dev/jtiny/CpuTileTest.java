@@ -1,0 +1,87 @@
+// CPU register tiles on the JAVA device: matmul-shaped kernels of every shape class against float64 references,
+// and which of them are written as vector tiles.
+package dev.jtiny;
+
+import dev.jtiny.Reference.Nd;
+import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.KernelLog;
+import dev.jtiny.runtime.device.VectorSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+import static dev.jtiny.Reference.assertClose;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CpuTileTest {
+    @BeforeEach void java() { Reference.use("JAVA"); }
+    @AfterEach void reset() { Config.set("CPUTILE", null); }
+
+    private static float[] data(long seed, int n) { return Reference.gaussian(new Random(seed), n, 1); }
+
+    /** The kernels realizing {@code got} launches, with their plans, after checking its value against {@code want}. */
+    private static List<String> run(String what, Tensor got, Nd want) {
+        long mark = KernelLog.mark();
+        got.realize();
+        List<String> plans = KernelLog.since(mark).stream().filter(e -> e.kind().equals("kernel"))
+                .map(e -> e.name() + " " + e.opts()).toList();
+        assertClose(what + " " + plans, want, got, 1e-4, 1e-4);
+        return plans;
+    }
+
+    private static boolean tiled(List<String> plans) { return plans.stream().anyMatch(p -> p.contains("upcast output axes")); }
+
+    @ParameterizedTest(name = "{0}x{1} by {1}x{2}")
+    @CsvSource({"64,64,64", "256,128,96", "128,100,64", "40,32,48", "17,33,29", "1,64,128", "64,64,1", "8,300,16", "96,8,512"})
+    void matmulsOfEveryShapeMatchFloat64(int n, int k, int m) {
+        float[] a = data(n * 31L + k, n * k), b = data(k * 17L + m, k * m);
+        List<String> plans = run("matmul", Tensor.of(a, n, k).matmul(Tensor.of(b, k, m)), Nd.of(a, n, k).matmul(Nd.of(b, k, m)));
+        int lanes = VectorSupport.floatLanes();
+        boolean fits = lanes > 0 && n % 2 == 0 && m % (2 * lanes) == 0;
+        if (fits && n * m >= 1024) assertTrue(tiled(plans), () -> "a " + n + "x" + m + " output is tiled: " + plans);
+        if (m % 8 != 0 || n == 1) assertTrue(!tiled(plans), () -> "no whole vectors of columns, no tile: " + plans);
+    }
+
+    @Test
+    void transposedBatchedAndBroadcastOperands() {
+        Assumptions.assumeTrue(VectorSupport.floatLanes() > 0, "the JDK's Vector API is not available");
+        float[] a = data(1, 48 * 64), b = data(2, 48 * 96), bt = data(3, 96 * 48), w = data(4, 3 * 64 * 32), b2 = data(5, 32 * 96);
+        // A transposed: B's rows are still read along k, A's elements from a column; tiled.
+        List<String> aT = run("transposed A", Tensor.of(a, 48, 64).permute(1, 0).matmul(Tensor.of(b, 48, 96)),
+                Nd.of(a, 48, 64).permute(1, 0).matmul(Nd.of(b, 48, 96)));
+        assertTrue(tiled(aT), aT::toString);
+        // B transposed: its columns are strided, so no whole vectors; right values all the same.
+        run("transposed B", Tensor.of(a, 48, 64).permute(1, 0).matmul(Tensor.of(bt, 96, 48).permute(1, 0)),
+                Nd.of(a, 48, 64).permute(1, 0).matmul(Nd.of(bt, 96, 48).permute(1, 0)));
+        // Batched, with B broadcast over the batch.
+        List<String> batched = run("batched", Tensor.of(w, 3, 64, 32).matmul(Tensor.of(b2, 32, 96)),
+                Nd.of(w, 3, 64, 32).matmul(Nd.of(b2, 32, 96)));
+        assertTrue(tiled(batched), batched::toString);
+    }
+
+    @Test
+    void fusedProloguesAndEpiloguesStayVectorised() {
+        Assumptions.assumeTrue(VectorSupport.floatLanes() > 0, "the JDK's Vector API is not available");
+        float[] x = data(6, 64 * 80), w = data(7, 80 * 128), bias = data(8, 128);
+        Function<Nd, Nd> relu = t -> t.map(v -> Math.max(v, 0));
+        List<String> plans = run("linear with bias and ReLU, input scaled first",
+                Tensor.of(x, 64, 80).mul(0.5).matmul(Tensor.of(w, 80, 128)).add(Tensor.of(bias, 128)).relu(),
+                relu.apply(Nd.of(x, 64, 80).map(v -> v * 0.5).matmul(Nd.of(w, 80, 128)).zip(Nd.of(bias, 1, 128).expand(64, 128), Double::sum)));
+        assertTrue(tiled(plans), plans::toString);
+    }
+
+    @Test
+    void cputileZeroTurnsTilesOffWithTheSameValues() {
+        float[] a = data(9, 64 * 64), b = data(10, 64 * 64);
+        Config.set("CPUTILE", "0");
+        List<String> plans = run("untiled", Tensor.of(a, 64, 64).matmul(Tensor.of(b, 64, 64)), Nd.of(a, 64, 64).matmul(Nd.of(b, 64, 64)));
+        assertTrue(!tiled(plans), plans::toString);
+    }
+}
