@@ -1,6 +1,6 @@
 // GEMM-class work on the JAVA device beside numpy (OpenBLAS) in the same run: square matmuls, a linear layer with
 // bias and ReLU, a batched matmul. Prints the first call and the median of the steady calls, GFLOPS, and numpy's.
-// Usage: ./jtiny bench matmul   (-Druns=N steady calls per case, default 10)
+// Usage: ./jtiny bench matmul   (-Druns=N steady calls per case, default 10, after -Dwarmup=N calls, default 5)
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Config;
@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 public class MatmulBench {
-    static final int RUNS = Integer.getInteger("runs", 10);
+    static final int RUNS = Integer.getInteger("runs", 10), WARMUP = Integer.getInteger("warmup", 5);
 
     /** A case: its name (also numpy's), its FLOPs, and the computation on fresh-but-realized operands. */
     record Case(String name, double flops, Supplier<Tensor> run) {}
@@ -47,6 +47,8 @@ public class MatmulBench {
             long t0 = System.nanoTime();
             c.run().get().realize();
             double first = (System.nanoTime() - t0) * 1e-6;
+            // HotSpot compiles a fresh kernel in the background while it runs: the steady state comes a few calls later.
+            for (int i = 0; i < WARMUP; i++) c.run().get().realize();
             double[] ms = new double[RUNS];
             String plan = "";
             for (int i = 0; i < RUNS; i++) {
