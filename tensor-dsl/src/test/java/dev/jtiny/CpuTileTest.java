@@ -78,6 +78,23 @@ class CpuTileTest {
     }
 
     @Test
+    void aSharedOperandIsPackedIntoPanelsFirst() {
+        Assumptions.assumeTrue(VectorSupport.floatLanes() > 0, "the JDK's Vector API is not available");
+        float[] x = data(11, 128 * 256), w = data(12, 256 * 256), bias = data(13, 256), xb = data(14, 4 * 32 * 256);
+        List<String> linear = run("linear layer, packed weight", Tensor.of(x, 128, 256).matmul(Tensor.of(w, 256, 256)).add(Tensor.of(bias, 256)).relu(),
+                Nd.of(x, 128, 256).matmul(Nd.of(w, 256, 256)).zip(Nd.of(bias, 1, 256).expand(128, 256), Double::sum).map(v -> Math.max(v, 0)));
+        assertTrue(linear.size() == 2 && linear.getFirst().startsWith("E_16_256_16") && tiled(linear.subList(1, 2)),
+                () -> "a copy into 16 panels of 256 x 16, then the tiled matmul: " + linear);
+        List<String> batched = run("batched, weight shared by the batch", Tensor.of(xb, 4, 32, 256).matmul(Tensor.of(w, 256, 256)),
+                Nd.of(xb, 4, 32, 256).matmul(Nd.of(w, 256, 256)));
+        assertTrue(batched.size() == 2 && batched.getFirst().startsWith("E_16_256_16"), batched::toString);
+        // B transposed is not contiguous along its columns: nothing to pack, the same values.
+        List<String> transposed = run("transposed weight", Tensor.of(x, 128, 256).matmul(Tensor.of(w, 256, 256).permute(1, 0)),
+                Nd.of(x, 128, 256).matmul(Nd.of(w, 256, 256).permute(1, 0)));
+        assertTrue(transposed.size() == 1, transposed::toString);
+    }
+
+    @Test
     void cputileZeroTurnsTilesOffWithTheSameValues() {
         float[] a = data(9, 64 * 64), b = data(10, 64 * 64);
         Config.set("CPUTILE", "0");

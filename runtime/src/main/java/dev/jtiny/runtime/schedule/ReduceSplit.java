@@ -82,7 +82,9 @@ public final class ReduceSplit {
                 if (changed) result = b.withSources(now);
                 if (b.op.isReduce()) {
                     LazyBuffer split = split(result, b);
+                    LazyBuffer packed = split != null ? null : pack(result, b);
                     if (split != null) result = split;
+                    else if (packed != null) result = packed;
                 }
                 if (result != b) {
                     rewritten.put(b, result.base);
@@ -110,6 +112,28 @@ public final class ReduceSplit {
             }
             markOrigin(result.base, of, x);
             return result;
+        }
+
+        /** {@code reduce} reading a packed copy of its shared operand ({@link PackPanels}), or null. */
+        LazyBuffer pack(LazyBuffer reduce, LazyBuffer of) {
+            LazyBuffer result;
+            try (UserOp ignored = UserOp.as(of.userOp)) {
+                result = PackPanels.pack(reduce, devices.apply(reduce.device));
+            }
+            if (result != null) {
+                // New: the reduction, its product and the copy; the operands' bases are the given graph's.
+                java.util.Set<LazyBuffer> given = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                for (LazyBuffer s : reduce.srcs().getFirst().srcs()) given.add(s.base);
+                markNew(result, of, given);
+            }
+            return result;
+        }
+
+        /** Every base from {@code b} down to (not into) the bases in {@code given} comes from {@code of}. */
+        private void markNew(LazyBuffer b, LazyBuffer of, java.util.Set<LazyBuffer> given) {
+            if (given.contains(b) || origin.containsKey(b)) return;
+            origin.put(b, of);
+            for (LazyBuffer s : b.srcs()) markNew(s.base, of, given);
         }
 
         /** Every base the split made (between its result and its input {@code x}) comes from {@code of}. */
