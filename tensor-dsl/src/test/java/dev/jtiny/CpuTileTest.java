@@ -80,17 +80,17 @@ class CpuTileTest {
     @Test
     void aSharedOperandIsPackedIntoPanelsFirst() {
         Assumptions.assumeTrue(VectorSupport.floatLanes() > 0, "the JDK's Vector API is not available");
-        float[] x = data(11, 128 * 256), w = data(12, 256 * 256), bias = data(13, 256), xb = data(14, 4 * 32 * 256);
-        List<String> linear = run("linear layer, packed weight", Tensor.of(x, 128, 256).matmul(Tensor.of(w, 256, 256)).add(Tensor.of(bias, 256)).relu(),
-                Nd.of(x, 128, 256).matmul(Nd.of(w, 256, 256)).zip(Nd.of(bias, 1, 256).expand(128, 256), Double::sum).map(v -> Math.max(v, 0)));
-        assertTrue(linear.size() == 2 && linear.getFirst().startsWith("E_16_256_16") && tiled(linear.subList(1, 2)),
-                () -> "a copy into 16 panels of 256 x 16, then the tiled matmul: " + linear);
-        List<String> batched = run("batched, weight shared by the batch", Tensor.of(xb, 4, 32, 256).matmul(Tensor.of(w, 256, 256)),
-                Nd.of(xb, 4, 32, 256).matmul(Nd.of(w, 256, 256)));
-        assertTrue(batched.size() == 2 && batched.getFirst().startsWith("E_16_256_16"), batched::toString);
+        float[] x = data(11, 128 * 96), w = data(12, 96 * 1024), bias = data(13, 1024), xb = data(14, 4 * 32 * 96), wt = data(15, 1024 * 96);
+        List<String> linear = run("linear layer, packed weight", Tensor.of(x, 128, 96).matmul(Tensor.of(w, 96, 1024)).add(Tensor.of(bias, 1024)).relu(),
+                Nd.of(x, 128, 96).matmul(Nd.of(w, 96, 1024)).zip(Nd.of(bias, 1, 1024).expand(128, 1024), Double::sum).map(v -> Math.max(v, 0)));
+        assertTrue(linear.size() == 2 && linear.getFirst().startsWith("E_64_96_16") && tiled(linear.subList(1, 2)),
+                () -> "a copy into 64 panels of 96 x 16, then the tiled matmul: " + linear);
+        List<String> batched = run("batched, weight shared by the batch", Tensor.of(xb, 4, 32, 96).matmul(Tensor.of(w, 96, 1024)),
+                Nd.of(xb, 4, 32, 96).matmul(Nd.of(w, 96, 1024)));
+        assertTrue(batched.size() == 2 && batched.getFirst().startsWith("E_64_96_16"), batched::toString);
         // B transposed is not contiguous along its columns: nothing to pack, the same values.
-        List<String> transposed = run("transposed weight", Tensor.of(x, 128, 256).matmul(Tensor.of(w, 256, 256).permute(1, 0)),
-                Nd.of(x, 128, 256).matmul(Nd.of(w, 256, 256).permute(1, 0)));
+        List<String> transposed = run("transposed weight", Tensor.of(x, 128, 96).matmul(Tensor.of(wt, 1024, 96).permute(1, 0)),
+                Nd.of(x, 128, 96).matmul(Nd.of(wt, 1024, 96).permute(1, 0)));
         assertTrue(transposed.size() == 1, transposed::toString);
     }
 

@@ -25,8 +25,11 @@ final class PackPanels {
     static final int PANEL = 16;
     /** The smallest operand (columns x reduced length) worth a copy, and the fewest output rows that reuse it. */
     static final long MIN_ELEMENTS = 1 << 16, MIN_ROWS = 64;
-    /** The shortest row distance that makes reading B by rows scatter (in elements). */
-    static final int MIN_STRIDE = 256;
+    /**
+     * The shortest distance between B's rows (in elements) that makes reading it by rows scatter: a 4 KB page per
+     * row. Shorter rows stay in cache and pages anyway, and the copy would cost more than it saves (a 256 matmul).
+     */
+    static final int MIN_STRIDE = 1024;
 
     private PackPanels() {}
 

@@ -348,13 +348,13 @@ class SchedulerTest {
     @Test
     void aCpuWithVectorLanesGetsAMatmulsSharedOperandPackedAGpuDoesNot() {
         LazyBuffer a = LazyBuffer.fromHost(new float[128 * 512], DType.FLOAT32, new int[]{128, 1, 512}, "NOWHERE:7");
-        LazyBuffer b = LazyBuffer.fromHost(new float[512 * 256], DType.FLOAT32, new int[]{512, 256}, "NOWHERE:7");
-        // (128, 256, 512): A broadcast over columns, B (k, n) read transposed and broadcast over rows.
-        LazyBuffer prod = a.expand(128, 256, 512).alu(Op.MUL, b.permute(1, 0).reshape(1, 256, 512).expand(128, 256, 512));
+        LazyBuffer b = LazyBuffer.fromHost(new float[512 * 1024], DType.FLOAT32, new int[]{512, 1024}, "NOWHERE:7");
+        // (128, 1024, 512): A broadcast over columns, B (k, n) read transposed and broadcast over rows.
+        LazyBuffer prod = a.expand(128, 1024, 512).alu(Op.MUL, b.permute(1, 0).reshape(1, 1024, 512).expand(128, 1024, 512));
         LazyBuffer c = prod.reduce(Op.SUM, 2);
-        assertEquals(List.of("[16, 512, 16]", "[128, 256, 1]"), outShapes(Scheduler.schedule(List.of(c), d -> CPU)),
-                "B copied into 16 panels of 512 rows x 16 columns, then the matmul");
-        assertEquals(List.of("[128, 256, 1]"), outShapes(Scheduler.schedule(List.of(c), d -> BIG_GPU)), "GPUs stage tiles instead");
+        assertEquals(List.of("[64, 512, 16]", "[128, 1024, 1]"), outShapes(Scheduler.schedule(List.of(c), d -> CPU)),
+                "B copied into 64 panels of 512 rows x 16 columns, then the matmul");
+        assertEquals(List.of("[128, 1024, 1]"), outShapes(Scheduler.schedule(List.of(c), d -> BIG_GPU)), "GPUs stage tiles instead");
         assertEquals(Op.MUL, c.srcs().getFirst().op, "the given graph is left as built");
     }
 
