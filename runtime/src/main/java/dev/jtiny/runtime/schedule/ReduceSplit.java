@@ -12,9 +12,11 @@ import dev.jtiny.runtime.view.View;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -32,7 +34,8 @@ public final class ReduceSplit {
     private ReduceSplit() {}
 
     /**
-     * The graph behind {@code outputs} with its reductions split where they should be.
+     * The graph behind {@code outputs} with its reductions split where they should be, and on CPUs with vector lanes
+     * a large matmul's shared operand packed first ({@link PackPanels}).
      *
      * @param outputs   the rewritten outputs, in the order given
      * @param rewritten for every base that was replaced, the base that stands for it (same shape, same values)
@@ -110,7 +113,7 @@ public final class ReduceSplit {
             if (!result.st.isContiguous() || result.base.numel() != result.numel()) {
                 throw new IllegalStateException("split of " + of + " ended in a view " + result.st);
             }
-            markOrigin(result.base, of, x);
+            markNew(result.base, of, Set.of(x.base));
             return result;
         }
 
@@ -122,26 +125,20 @@ public final class ReduceSplit {
             }
             if (result != null) {
                 // New: the reduction, its product and the copy; the operands' bases are the given graph's.
-                java.util.Set<LazyBuffer> given = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                Set<LazyBuffer> given = Collections.newSetFromMap(new IdentityHashMap<>());
                 for (LazyBuffer s : reduce.srcs().getFirst().srcs()) given.add(s.base);
                 markNew(result, of, given);
             }
             return result;
         }
 
-        /** Every base from {@code b} down to (not into) the bases in {@code given} comes from {@code of}. */
-        private void markNew(LazyBuffer b, LazyBuffer of, java.util.Set<LazyBuffer> given) {
+        /** Every base from {@code b} down to (not into) the given graph's bases in {@code given} comes from {@code of}. */
+        private void markNew(LazyBuffer b, LazyBuffer of, Set<LazyBuffer> given) {
             if (given.contains(b) || origin.containsKey(b)) return;
             origin.put(b, of);
             for (LazyBuffer s : b.srcs()) markNew(s.base, of, given);
         }
 
-        /** Every base the split made (between its result and its input {@code x}) comes from {@code of}. */
-        private void markOrigin(LazyBuffer b, LazyBuffer of, LazyBuffer x) {
-            if (b == x.base || origin.containsKey(b)) return;
-            origin.put(b, of);
-            for (LazyBuffer s : b.srcs()) markOrigin(s.base, of, x);
-        }
     }
 
     /** One reduction, split in two where that pays on a device like {@code d}: what LazyBuffer.reduce used to do. */
