@@ -120,7 +120,7 @@ final class Heuristics {
         String setting = Settings.GPUTILE.get();
         if (setting.equals("0")) return null;
         int[][] tiles = setting.isEmpty() ? TILES
-                : new int[][]{{Integer.parseInt(setting.split("x")[0]), Integer.parseInt(setting.split("x")[1])}};
+                : new int[][]{sides(setting)};
         long outputs = View.numel(out);
         int unroll = Settings.GPUUNROLL.getInt(); // measuring knob, as GPUTILE
         int stage = Settings.GPUSTAGE.getInt(); // GPUSTAGE=0 turns staging off, another chunk measures it
@@ -218,9 +218,9 @@ final class Heuristics {
         if (setting.equals("0")) return null;
         String[] forced = setting.split("/");
         int[][] tiles = setting.isEmpty() ? cpuTiles(lanes)
-                : new int[][]{{Integer.parseInt(forced[0].split("x")[0]), Integer.parseInt(forced[0].split("x")[1])}};
+                : new int[][]{sides(forced[0])};
         int[][] blocks = forced.length > 1
-                ? new int[][]{{Integer.parseInt(forced[1].split("x")[0]), Integer.parseInt(forced[1].split("x")[1])}}
+                ? new int[][]{sides(forced[1])}
                 : setting.isEmpty() ? CPU_BLOCKS : new int[0][];
         int c = out.length - 1;
         while (c >= 0 && out[c] == 1) c--;
@@ -258,6 +258,12 @@ final class Heuristics {
             return Linearizer.linearize(k, up);
         }
         return null;
+    }
+
+    /** {rows, columns} of a measuring knob's "RxC" (GPUTILE, CPUTILE). */
+    private static int[] sides(String rxc) {
+        String[] p = rxc.split("x");
+        return new int[]{Integer.parseInt(p[0]), Integer.parseInt(p[1])};
     }
 
     /** CPU upcasts by {@code lanes}: along the last output axis longer than one, and along a reduction's innermost axis. */
