@@ -35,6 +35,16 @@ public final class Tensor implements AutoCloseable {
     /** The runtime node behind this tensor (for magics and tools). */
     public LazyBuffer lazyBuffer() { return lb; }
 
+    /**
+     * This tensor's data through {@code st}, the tracker a chain of movement ops gave before on a tensor whose
+     * tracker equals this one's: the chain applied in one step (how {@code nn.Conv} reuses its window views). No
+     * gradient flows through it, so a tensor that tracks one is refused.
+     */
+    public Tensor viewAs(dev.jtiny.runtime.view.ShapeTracker st) {
+        if (requiresGrad) throw new IllegalStateException("viewAs: this tensor tracks a gradient, which a remembered view does not carry; use the movement ops");
+        return new Tensor(lb.viewAs(st));
+    }
+
     /** Runs {@code body} as the user-level op {@code name}: the nodes it makes carry that name into kernel provenance. */
     static <R> R op(String name, Supplier<R> body) {
         try (UserOp ignored = UserOp.enter(name)) {

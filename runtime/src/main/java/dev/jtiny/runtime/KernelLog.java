@@ -1,13 +1,14 @@
 // The record of every kernel launch and copy: what magics and tests read to see what the runtime did.
 package dev.jtiny.runtime;
 
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 public final class KernelLog {
     private static final int CAPACITY = 10_000;
-    private static final List<Entry> entries = new ArrayList<>();
+    // A ring: adding past the capacity drops the oldest entry without moving the others.
+    private static final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private static final AtomicLong sequence = new AtomicLong();
 
     private KernelLog() {}
@@ -30,7 +31,7 @@ public final class KernelLog {
         Entry e = new Entry(sequence.incrementAndGet(), kind, name, device, global, local, seconds, flops, bytes,
                 fusedOps, opts, source, graph, linear);
         entries.add(e);
-        if (entries.size() > CAPACITY) entries.subList(0, entries.size() - CAPACITY).clear();
+        if (entries.size() > CAPACITY) entries.pollFirst();
         return e;
     }
 
@@ -49,7 +50,14 @@ public final class KernelLog {
 
     /** Entries after the given sequence number (e.g. since a cell started). */
     public static synchronized List<Entry> since(long seq) {
-        return entries.stream().filter(e -> e.seq > seq).toList();
+        List<Entry> after = new java.util.ArrayList<>();
+        var newestFirst = entries.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Entry e = newestFirst.next();
+            if (e.seq <= seq) break;
+            after.add(e);
+        }
+        return List.copyOf(after.reversed());
     }
 
     /** The sequence number of the newest entry, to pass to {@link #since} later. */

@@ -4,8 +4,12 @@ package dev.jtiny.nn;
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.graph.UserOp;
+import dev.jtiny.runtime.view.ShapeTracker;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -97,19 +101,8 @@ public final class Conv {
                 throw new IllegalArgumentException("conv: bias must have shape (" + cout + ",) for weight shape " + shape(ws) + ", got " + shape(bias.shape()));
             }
             int[] kernel = Arrays.copyOfRange(ws, 2, ws.length);
-            Tensor padded = x.pad(fullPads(xs.length, padding));
-            checkWindows("conv", padded.shape(), kernel, dilation);
-            Tensor win = windows(padded, kernel, stride, dilation);     // (N, Cin, O1..Ok, K1..Kk)
-            int[] o = Arrays.copyOfRange(win.shape(), 2, 2 + k);
-            // (N, G, Cg, O.., K..) -> (N, G, 1, O.., Cg, K..) against weights (1, G, Cout/G, 1.., Cg, K..); sum Cg and K.
-            int[] split = concat(new int[]{n, groups, cg}, o, kernel);
-            int[] order = new int[3 + 2 * k];
-            order[0] = 0;
-            order[1] = 1;
-            for (int i = 0; i < k; i++) order[2 + i] = 3 + i;
-            order[2 + k] = 2;
-            for (int i = 0; i < k; i++) order[3 + k + i] = 3 + k + i;
-            Tensor xg = win.reshape(split).permute(order).reshape(concat(new int[]{n, groups, 1}, o, new int[]{cg}, kernel));
+            Tensor xg = grouped(x, kernel, stride, padding, dilation, groups);
+            int[] o = Arrays.copyOfRange(xg.shape(), 3, 3 + k);
             int[] ones = new int[k];
             Arrays.fill(ones, 1);
             Tensor wg = weight.reshape(concat(new int[]{1, groups, cout / groups}, ones, new int[]{cg}, kernel));
@@ -118,6 +111,50 @@ public final class Conv {
             Tensor y = xg.mul(wg).sum(summed).reshape(concat(new int[]{n, cout}, o));
             return bias == null ? y : y.add(bias.reshape(concat(new int[]{1, cout}, ones)));
         });
+    }
+
+    /** Movement-op chains of {@link #grouped} by input tracker and arguments, for inputs with no gradient. */
+    private static final Map<List<Object>, ShapeTracker> GROUPED = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<List<Object>, ShapeTracker> eldest) { return size() > 256; }
+    };
+
+    /**
+     * The input's sliding windows, padded and grouped as {@link #conv} multiplies them: (N, Cin, D..) becomes
+     * (N, G, 1, O.., Cg, K..), a view. It takes some twenty movement ops; a model runs the same convolution on
+     * inputs with the same layout again and again, so where no gradient is tracked the resulting view is
+     * remembered by the input's shape tracker and applied in one step.
+     */
+    private static Tensor grouped(Tensor x, int[] kernel, int[] stride, int[][] padding, int[] dilation, int groups) {
+        List<Object> key = null;
+        if (!x.requiresGrad()) {
+            key = List.of(x.lazyBuffer().st, Arrays.deepToString(new Object[]{kernel, stride, padding, dilation}), groups);
+            ShapeTracker known;
+            synchronized (GROUPED) {
+                known = GROUPED.get(key);
+            }
+            if (known != null) return x.viewAs(known);
+        }
+        int[] xs = x.shape();
+        int k = kernel.length, n = xs[0], cg = xs[1] / groups;
+        Tensor padded = x.pad(fullPads(xs.length, padding));
+        checkWindows("conv", padded.shape(), kernel, dilation);
+        Tensor win = windows(padded, kernel, stride, dilation);     // (N, Cin, O1..Ok, K1..Kk)
+        int[] o = Arrays.copyOfRange(win.shape(), 2, 2 + k);
+        // (N, G, Cg, O.., K..) -> (N, G, 1, O.., Cg, K..) against weights (1, G, Cout/G, 1.., Cg, K..); sum Cg and K.
+        int[] split = concat(new int[]{n, groups, cg}, o, kernel);
+        int[] order = new int[3 + 2 * k];
+        order[0] = 0;
+        order[1] = 1;
+        for (int i = 0; i < k; i++) order[2 + i] = 3 + i;
+        order[2 + k] = 2;
+        for (int i = 0; i < k; i++) order[3 + k + i] = 3 + k + i;
+        Tensor xg = win.reshape(split).permute(order).reshape(concat(new int[]{n, groups, 1}, o, new int[]{cg}, kernel));
+        if (key != null) {
+            synchronized (GROUPED) {
+                GROUPED.put(key, xg.lazyBuffer().st);
+            }
+        }
+        return xg;
     }
 
     /**

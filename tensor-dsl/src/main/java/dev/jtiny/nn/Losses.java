@@ -2,9 +2,12 @@
 package dev.jtiny.nn;
 
 import dev.jtiny.Tensor;
+import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.DType;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 public final class Losses {
     private Losses() {}
@@ -16,7 +19,28 @@ public final class Losses {
         int[] row = new int[s.length + 1];
         Arrays.fill(row, 1);
         row[s.length] = classes;
-        return labels.unsqueeze(-1).eq(Tensor.arange(classes).to(labels.device()).reshape(row)).cast(DType.FLOAT32);
+        return labels.unsqueeze(-1).eq(classIndices(classes, labels.device()).reshape(row)).cast(DType.FLOAT32);
+    }
+
+    /** 0..classes-1 on a device, kept: a training step asks for the same ones every time. */
+    private static final Map<String, Tensor> CLASS_INDICES = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<String, Tensor> eldest) { return size() > 32; }
+    };
+
+    /**
+     * The int32 indices 0..classes-1 on {@code device}, in memory there. Made once per class count and device and
+     * reused (a fresh tensor over the same memory each time), so a loss in a loop uploads nothing per step.
+     */
+    private static Tensor classIndices(int classes, String device) {
+        String key = classes + "@" + device;
+        synchronized (CLASS_INDICES) {
+            Tensor known = CLASS_INDICES.get(key);
+            // A device closed and opened again since has new memory: the old buffer is not on it.
+            if (known != null && known.lazyBuffer().buffer().device == Devices.get(device)) return known.detach();
+            Tensor made = Tensor.arange(classes).to(device).realize();
+            CLASS_INDICES.put(key, made);
+            return made.detach();
+        }
     }
 
     /** Mean cross-entropy of logits [N, C] against int labels [N]. */

@@ -4,6 +4,7 @@ package dev.jtiny.onnx;
 import dev.jtiny.Tensor;
 import dev.jtiny.onnx.OnnxProto.Node;
 import dev.jtiny.onnx.OnnxProto.TensorProto;
+import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.graph.UserOp;
 
 import java.nio.file.Path;
@@ -21,7 +22,28 @@ import java.util.Set;
  * adds that once, however deep the subgraph.
  */
 final class CompiledGraph {
-    private record Compiled(Node node, NodeAttrs attrs, Operator.Step step) {}
+    /** A node ready to run; {@code index} is its place in {@link #nodes}, {@code foldable} whether its outputs may be kept (see {@link #run}). */
+    private record Compiled(Node node, NodeAttrs attrs, Operator.Step step, int index, boolean foldable) {}
+
+    /** Control flow runs subgraphs that read outer values by name, which its inputs do not show: never kept. */
+    private static final Set<String> NOT_FOLDABLE = Set.of("If", "Loop", "Scan");
+
+    /**
+     * What a node made from weights alone, the last time it ran on a device: its input values (the tensors and their
+     * graph nodes, compared by identity) and its outputs.
+     */
+    private record Folded(Object[] inputs, LazyBuffer[] inputNodes, Object[] outputs, LazyBuffer[] outputNodes) {
+        /** Whether these outputs still stand for a run on {@code vals}: the same inputs, nothing assigned since. */
+        boolean reads(Object[] vals) {
+            for (int i = 0; i < outputs.length; i++) if (((Tensor) outputs[i]).lazyBuffer() != outputNodes[i]) return false;
+            if (vals.length != inputs.length) return false;
+            for (int i = 0; i < vals.length; i++) {
+                if (vals[i] != inputs[i]) return false;
+                if (vals[i] instanceof Tensor t && t.lazyBuffer() != inputNodes[i]) return false; // assigned since
+            }
+            return true;
+        }
+    }
 
     /** Where a graph finds values by name: its own, then the enclosing graph's (for subgraphs). */
     static final class Scope {
@@ -48,6 +70,8 @@ final class CompiledGraph {
     private final Map<String, Map<String, Tensor>> weightsByDevice = new HashMap<>();
     private final List<Compiled> nodes = new ArrayList<>();
     private final Set<String> gradientSources = new HashSet<>();
+    /** Per device, each node's {@link Folded} outputs (null where none are kept). */
+    private final Map<String, Folded[]> folded = new HashMap<>();
     /** Every value name this graph and the graphs around it define: what its subgraphs may read. */
     final Set<String> visible;
 
@@ -103,7 +127,7 @@ final class CompiledGraph {
             throw attrs.error(ex.getMessage());
         }
         gradientSources.addAll(attrs.gradientSources);
-        return new Compiled(n, attrs, step);
+        return new Compiled(n, attrs, step, nodes.size(), !NOT_FOLDABLE.contains(n.opType()) && !attrs.readsSubgraph());
     }
 
     /** A subgraph of one of this graph's nodes, compiled to read this graph's values. */
@@ -122,26 +146,62 @@ final class CompiledGraph {
         }
     }
 
-    /** Runs every node, reading inputs from and writing outputs to {@code scope}. */
+    /**
+     * Runs every node, reading inputs from and writing outputs to {@code scope}.
+     *
+     * <p>A node whose inputs all come from the weights (initializers, and what other such nodes made of them) makes
+     * the same values on every run: a ConstantOfShape of a stored shape, a weight's Transpose or Reshape, a Mul of
+     * two weights. Its outputs are kept the first time, per device, and later runs reuse them instead of building
+     * the same graph again (ONNX Runtime folds these once, when it loads a model). Kept outputs that are computed
+     * rather than stored are realized with the first run that needs them and read from memory after that. Nothing
+     * is kept for a graph that computes gradients, or for a subgraph, whose outer values change between runs.
+     */
     void run(Scope scope, String device) {
         for (String s : gradientSources) if (scope.get(s) instanceof Tensor t) scope.put(s, t.detach().requiresGrad(true));
+        boolean fold = gradientSources.isEmpty() && scope.parent == null;
+        Set<Object> fromWeights = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Folded[] kept = null;
+        if (fold) {
+            for (Map.Entry<String, Tensor> w : weightsOn(device).entrySet()) {
+                if (scope.values.get(w.getKey()) == w.getValue()) fromWeights.add(w.getValue()); // not fed by the caller
+            }
+            synchronized (folded) {
+                kept = folded.computeIfAbsent(device, d -> new Folded[nodes.size()]);
+            }
+        }
         for (Compiled c : nodes) {
             List<String> ins = c.node.inputs();
             Object[] vals = new Object[ins.size() + c.attrs.extraInputs.size()];
+            boolean constant = fold && c.foldable;
             for (int i = 0; i < vals.length; i++) {
                 String name = i < ins.size() ? ins.get(i) : c.attrs.extraInputs.get(i - ins.size());
                 if (name.isEmpty()) continue;
                 vals[i] = scope.get(name);
                 if (vals[i] == null) throw c.attrs.error("input '" + name + "' has no value");
+                constant &= fromWeights.contains(vals[i]);
             }
             Object[] outs;
-            // The ONNX op type names the graph nodes it makes, so kernel logs say "fused Conv, Relu".
-            try (UserOp ignored = UserOp.enter(c.node.opType())) {
-                outs = c.step.run(new Args(vals, c.attrs, device, scope));
-            } catch (OnnxException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw c.attrs.error(e.getMessage() == null ? e.toString() : e.getMessage());
+            Folded before = constant ? kept[c.index] : null;
+            if (before != null && before.reads(vals)) {
+                outs = before.outputs;
+            } else {
+                // The ONNX op type names the graph nodes it makes, so kernel logs say "fused Conv, Relu".
+                try (UserOp ignored = UserOp.enter(c.node.opType())) {
+                    outs = c.step.run(new Args(vals, c.attrs, device, scope));
+                } catch (OnnxException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw c.attrs.error(e.getMessage() == null ? e.toString() : e.getMessage());
+                }
+                if (constant && outs.length > 0 && java.util.Arrays.stream(outs).allMatch(o -> o instanceof Tensor)) {
+                    LazyBuffer[] nodesIn = new LazyBuffer[vals.length];
+                    for (int i = 0; i < vals.length; i++) if (vals[i] instanceof Tensor t) nodesIn[i] = t.lazyBuffer();
+                    LazyBuffer[] nodesOut = new LazyBuffer[outs.length];
+                    for (int i = 0; i < outs.length; i++) nodesOut[i] = ((Tensor) outs[i]).lazyBuffer();
+                    kept[c.index] = new Folded(vals, nodesIn, outs.clone(), nodesOut);
+                } else {
+                    constant = false;
+                }
             }
             List<String> on = c.node.outputs();
             for (int i = 0; i < on.size(); i++) {
@@ -150,6 +210,7 @@ final class CompiledGraph {
                 Object v = outs[i];
                 if (gradientSources.contains(on.get(i)) && v instanceof Tensor t) v = t.detach().requiresGrad(true);
                 scope.put(on.get(i), v);
+                if (constant) fromWeights.add(v);
             }
         }
     }

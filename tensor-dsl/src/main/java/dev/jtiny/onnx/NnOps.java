@@ -2,6 +2,7 @@
 package dev.jtiny.onnx;
 
 import dev.jtiny.Tensor;
+import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.nn.Conv;
 import dev.jtiny.runtime.DType;
 
@@ -262,11 +263,31 @@ final class NnOps {
         for (int i = 1; i < a.outputCount(); i++) {
             if (a.hasOutput(i)) throw a.error("output " + i + " (running statistics of training) is not supported");
         }
+        // (x - mean) * k + bias with k = scale / sqrt(var + eps). The statistics are weights, the same nodes on every
+        // run, so -mean, k and bias are made once for them and reused: a run builds three ops here, not a dozen.
+        var made = new Object() {
+            LazyBuffer[] from;
+            int rank;
+            Tensor negMean, k, bias;
+        };
         return single(in -> {
             Tensor x = in.t(0);
-            Tensor scale = channel(in.t(1), x), bias = channel(in.t(2), x), mean = channel(in.t(3), x), var = channel(in.t(4), x);
-            Tensor k = scale.mul(var.add(eps).rsqrt());
-            return x.sub(mean).mul(k).add(bias);
+            LazyBuffer[] from = {in.t(1).lazyBuffer(), in.t(2).lazyBuffer(), in.t(3).lazyBuffer(), in.t(4).lazyBuffer()};
+            boolean tracked = false;
+            for (int i = 1; i <= 4; i++) tracked |= in.t(i).requiresGrad();
+            synchronized (made) {
+                if (tracked || made.rank != x.ndim() || !Arrays.equals(made.from, from)) {
+                    Tensor scale = channel(in.t(1), x), var = channel(in.t(4), x);
+                    Tensor mean = channel(in.t(3), x), negMean = mean.neg(), k = scale.mul(var.add(eps).rsqrt()), bias = channel(in.t(2), x);
+                    if (tracked) return x.sub(mean).mul(k).add(bias); // a gradient needs the ops on the tracked tensors themselves
+                    made.from = from;
+                    made.rank = x.ndim();
+                    made.negMean = negMean;
+                    made.k = k;
+                    made.bias = bias;
+                }
+                return x.add(made.negMean).mul(made.k).add(made.bias);
+            }
         });
     }
 

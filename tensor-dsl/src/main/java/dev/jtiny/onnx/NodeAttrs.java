@@ -154,7 +154,13 @@ final class NodeAttrs {
     }
 
     /** A graph attribute (a control-flow body or branch), compiled to read the enclosing graphs' values. */
+    /** Whether the operator compiled a subgraph of this node (control flow: it reads outer values by name). */
+    boolean readsSubgraph() { return readsSubgraph; }
+
+    private boolean readsSubgraph;
+
     CompiledGraph subgraph(String name) {
+        readsSubgraph = true;
         Attribute a = get(name, OnnxProto.A_GRAPH);
         if (a == null) throw error("required attribute '" + name + "' is missing");
         try {

@@ -109,6 +109,34 @@ class ConvTest {
         }
     }
 
+    @Test void aRememberedWindowViewIsRightForNewDataAndOtherLayouts() {
+        // The second call with an input of the same layout reuses the first call's window view; a permuted input
+        // of the same shape has another tracker and gets its own.
+        int[] st = p(2, 1), pd = p(1, 1), dl = p(1, 2);
+        Nd w = Nd.random(rnd, 4, 3, 3, 2), b = Nd.random(rnd, 4);
+        for (int call = 0; call < 3; call++) {
+            Nd x = Nd.random(rnd, 2, 3, 7, 6);
+            assertClose("conv2d call " + call, ConvRef.conv2d(x, w, b, st, pd, dl, 1),
+                    Conv.conv2d(x.tensor(), w.tensor(), b.tensor(), st, pd, dl, 1), 1e-5);
+        }
+        Nd xt = Nd.random(rnd, 2, 3, 6, 7);
+        Tensor permuted = xt.tensor().permute(0, 1, 3, 2); // shape (2, 3, 7, 6), strided
+        float[] pf = permuted.contiguous().toFloatArray();
+        double[] pv = new double[pf.length];
+        for (int i = 0; i < pv.length; i++) pv[i] = pf[i];
+        Nd xp = new Nd(new int[]{2, 3, 7, 6}, pv);
+        assertClose("conv2d of a permuted input", ConvRef.conv2d(xp, w, b, st, pd, dl, 1),
+                Conv.conv2d(permuted, w.tensor(), b.tensor(), st, pd, dl, 1), 1e-5);
+        // An input that tracks a gradient builds its windows from movement ops, and its gradient is right.
+        Nd x = Nd.random(rnd, 2, 3, 7, 6);
+        Tensor tx = x.tensor().requiresGrad(true);
+        Tensor y = Conv.conv2d(tx, w.tensor(), b.tensor(), st, pd, dl, 1);
+        Nd up = Nd.random(rnd, y.shape());
+        y.mul(up.tensor()).sum().backward();
+        assertClose("d/dx after remembered views", ConvRef.numericGrad(x, up, q -> ConvRef.conv2d(q, w, b, st, pd, dl, 1)),
+                tx.grad().toFloatArray(), 1e-4);
+    }
+
     // ================================================================ gradients against central differences
 
     @Test void conv2dGradients() {

@@ -179,6 +179,70 @@ class OnnxModelTest {
         }
     }
 
+    @Test void nodesThatReadOnlyWeightsAreBuiltOnceAndFollowAnAssignedWeight() {
+        float[] w = new float[12];
+        for (int i = 0; i < w.length; i++) w[i] = (i % 5) - 2;
+        OnnxModel m = new Graph(13).input("x", FLOAT, 2, 3).output("y", FLOAT)
+                .initializer("w", Tensor.of(w, 3, 4)).initializer("shape", Tensor.ofLongs(2, 4))
+                .node("Mul", in("w", "w"), out("w2")).node("MatMul", in("x", "w2"), out("h"))
+                .node("ConstantOfShape", in("shape"), out("c"), TestModels.t("value", Tensor.of(new float[]{0.5f}, 1)))
+                .node("Add", in("h", "c"), out("y")).load();
+        Map<String, Tensor> first = null;
+        for (int run = 0; run < 3; run++) {
+            float[] x = new float[6];
+            for (int i = 0; i < 6; i++) x[i] = run + i * 0.25f;
+            Map<String, Tensor> r = m.run(Map.of("x", Tensor.of(x, 2, 3)), "y", "w2", "c");
+            float[] expected = new float[8];
+            for (int a = 0; a < 2; a++) {
+                for (int b = 0; b < 4; b++) {
+                    double sum = 0.5;
+                    for (int k = 0; k < 3; k++) sum += (double) x[a * 3 + k] * w[k * 4 + b] * w[k * 4 + b];
+                    expected[a * 4 + b] = (float) sum;
+                }
+            }
+            assertArrayEquals(expected, r.get("y").toFloatArray(), 1e-5f, "run " + run);
+            if (first == null) first = r;
+            else {
+                // w*w and the constant are made by the first run and reused, not built again
+                assertTrue(first.get("w2").lazyBuffer() == r.get("w2").lazyBuffer(), "run " + run + " reuses w*w");
+                assertTrue(first.get("c").lazyBuffer() == r.get("c").lazyBuffer(), "run " + run + " reuses the constant");
+            }
+        }
+        // A weight given new values: what was made from it is made again.
+        m.weights().get("w").assign(Tensor.full(new int[]{3, 4}, 2));
+        Map<String, Tensor> r = m.run(Map.of("x", Tensor.of(new float[]{1, 0, 0, 0, 1, 1}, 2, 3)), "y", "w2");
+        assertArrayEquals(new float[]{4.5f, 4.5f, 4.5f, 4.5f, 8.5f, 8.5f, 8.5f, 8.5f}, r.get("y").toFloatArray(), 1e-6f);
+        assertTrue(first.get("w2").lazyBuffer() != r.get("w2").lazyBuffer(), "w*w is made again from the new w");
+        // A caller who feeds a value for a weight's name gets it used, and nothing is kept from it.
+        OnnxModel shadowed = new Graph(13).input("x", FLOAT, 2).input("w", FLOAT, 2).output("y", FLOAT)
+                .initializer("w", Tensor.of(new float[]{1, 1}, 2)).node("Neg", in("w"), out("n")).node("Add", in("x", "n"), out("y")).load();
+        assertArrayEquals(new float[]{0, 0}, shadowed.run(Map.of("x", Tensor.of(new float[]{1, 1}, 2))).get("y").toFloatArray());
+        assertArrayEquals(new float[]{-2, -4}, shadowed.run(Map.of("x", Tensor.of(new float[]{1, 1}, 2), "w", Tensor.of(new float[]{3, 5}, 2))).get("y").toFloatArray());
+        assertArrayEquals(new float[]{0, 0}, shadowed.run(Map.of("x", Tensor.of(new float[]{1, 1}, 2))).get("y").toFloatArray());
+    }
+
+    @Test void batchNormalizationFollowsNewInputsAndNewStatistics() {
+        float[] scale = {1.5f, -0.5f}, bias = {0.25f, 1}, mean = {0.5f, -1}, var = {4, 0.25f};
+        OnnxModel m = new Graph(15).input("x", FLOAT, 1, 2, 2, 2).output("y", FLOAT)
+                .initializer("scale", Tensor.of(scale, 2)).initializer("bias", Tensor.of(bias, 2))
+                .initializer("mean", Tensor.of(mean, 2)).initializer("var", Tensor.of(var, 2))
+                .node("BatchNormalization", in("x", "scale", "bias", "mean", "var"), out("y")).load();
+        for (int run = 0; run < 4; run++) {
+            if (run == 3) { // new statistics: what was made of the old ones must not be used
+                var = new float[]{1, 9};
+                m.weights().get("var").assign(Tensor.of(var, 2));
+            }
+            float[] x = new float[8];
+            for (int i = 0; i < 8; i++) x[i] = (float) Math.sin(run * 8 + i);
+            float[] expected = new float[8];
+            for (int i = 0; i < 8; i++) {
+                int c = i / 4;
+                expected[i] = (float) ((x[i] - mean[c]) / Math.sqrt(var[c] + 1e-5) * scale[c] + bias[c]);
+            }
+            assertArrayEquals(expected, m.run(Tensor.of(x, 1, 2, 2, 2)).get("y").toFloatArray(), 1e-5f, "run " + run);
+        }
+    }
+
     @Test void lstmBatchFirstLayoutIsTheTransposedTimeFirstOne() {
         // ONNX Runtime does not implement layout=1, so it is checked against layout=0 (which OpsVsOrtTest checks).
         Tensor.manualSeed(9);

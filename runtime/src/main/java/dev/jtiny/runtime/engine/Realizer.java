@@ -71,6 +71,10 @@ public final class Realizer {
                     case ScheduleCache.CopyStep c -> copy(c.out().in(walk), c.src().in(walk), debug);
                 }
             }
+            // No node holds a temporary: its memory goes back to the device's pool now, not when the collector
+            // finds it (launches run in order, so a later one that reuses it waits for its readers). A recording
+            // keeps them: a replay reuses the very buffers it saw.
+            if (recorder == null) for (Buffer t : temps) if (t != null) t.close();
         } else {
             Scheduler.Schedule schedule = Scheduler.of(outputs, Devices::capabilities);
             List<Scheduler.Item> items = schedule.items();

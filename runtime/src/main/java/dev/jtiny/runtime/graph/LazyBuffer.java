@@ -199,6 +199,12 @@ public final class LazyBuffer {
         return view(st.reshape(newShape));
     }
 
+    /**
+     * This node's base seen through {@code nst}: how a chain of movement ops worked out before, on a node with an
+     * equal tracker, is applied again in one step. {@code nst} must be such a chain's result.
+     */
+    public LazyBuffer viewAs(ShapeTracker nst) { return view(nst); }
+
     public LazyBuffer permute(int... order) { return view(st.permute(order)); }
     public LazyBuffer expand(int... newShape) { return view(st.expand(newShape)); }
     public LazyBuffer shrink(int[][] ranges) { return view(st.shrink(ranges)); }
