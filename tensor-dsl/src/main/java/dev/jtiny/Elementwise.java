@@ -48,7 +48,8 @@ final class Elementwise {
         DType dt = x.lb.dtype;
         if (!dt.isFloat() && v != Math.rint(v)) dt = DType.FLOAT32;
         else if (dt == DType.BOOL && v != 0 && v != 1) dt = DType.INT32;
-        return new Tensor(LazyBuffer.constant(v, dt, new int[0], x.lb.device));
+        // Made in x's shape: a binary op then has nothing to broadcast.
+        return new Tensor(LazyBuffer.constant(v, dt, x.lb.shape(), x.lb.device));
     }
 
     /** The float type an op on {@code t} gives: {@code t} itself for floats, float32 for integers and bools. */

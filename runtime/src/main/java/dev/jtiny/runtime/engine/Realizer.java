@@ -57,7 +57,7 @@ public final class Realizer {
         long t0 = System.nanoTime();
         int debug = Config.debug();
         ScheduleCache.Walk walk = ScheduleCache.enabled() ? ScheduleCache.walk(outputs) : null;
-        ScheduleCache.Plan plan = walk == null ? null : ScheduleCache.get(walk.key());
+        ScheduleCache.Plan plan = walk == null ? null : walk.plan();
         if (plan != null && ScheduleCache.current(plan)) {
             Counters.scheduleCacheHit();
             if (debug >= 1 && !plan.steps().isEmpty()) {

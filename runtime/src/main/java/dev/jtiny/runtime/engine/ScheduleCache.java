@@ -72,7 +72,7 @@ final class ScheduleCache {
      * {@code pending} is in the scheduler's order (sources first), so a {@link Ref} means the same node in every
      * graph with this key; {@code refs} gives each node's.
      */
-    record Walk(Key key, List<LazyBuffer> pending, List<LazyBuffer> inputs, Map<LazyBuffer, Ref> refs) {}
+    record Walk(Key key, Plan plan, List<LazyBuffer> pending, List<LazyBuffer> inputs, Map<LazyBuffer, Ref> refs) {}
 
     /**
      * The structure as a flat run of ints (ops, dtypes and devices by number, views and arguments spelled out) beside
@@ -81,17 +81,23 @@ final class ScheduleCache {
      */
     static final class Key {
         final int[] code;
+        final int length;
         final List<Object> settings;
-        final int hash;
+        final int codeHash, hash;
 
-        Key(int[] code, List<Object> settings) {
+        Key(int[] code, int length, int codeHash, List<Object> settings) {
             this.code = code;
+            this.length = length;
             this.settings = settings;
-            this.hash = Arrays.hashCode(code) * 31 + settings.hashCode();
+            this.codeHash = codeHash;
+            this.hash = codeHash * 31 + settings.hashCode();
         }
 
+        /** This key with a code array of its own (a walk writes into one it reuses). */
+        Key kept() { return new Key(Arrays.copyOf(code, length), length, codeHash, settings); }
+
         @Override public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && Arrays.equals(k.code, code)
+            return o instanceof Key k && k.hash == hash && Arrays.equals(k.code, 0, k.length, code, 0, length)
                     && (k.settings == settings || k.settings.equals(settings));
         }
 
@@ -100,12 +106,18 @@ final class ScheduleCache {
 
     /** A growing int array: the key's code as the walk writes it. */
     private static final class Code {
-        int[] a = new int[256];
-        int n;
+        int[] a = new int[4096];
+        int n, hash = 1;
 
         void add(int v) {
             if (n == a.length) a = Arrays.copyOf(a, n * 2);
             a[n++] = v;
+            hash = 31 * hash + v;
+        }
+
+        void reset() {
+            n = 0;
+            hash = 1;
         }
 
         void add(int[] vs) {
@@ -167,13 +179,24 @@ final class ScheduleCache {
 
     static synchronized void clear() { plans.clear(); }
 
-    /** Walks the unrealized graph behind {@code outputs} in the scheduler's order. */
+    /** The code array walks write into, grown to the largest graph seen; a walk runs under the realizer's lock. */
+    private static final Code scratch = new Code();
+    private static int lastNodes = 64;
+
+    /**
+     * Walks the unrealized graph behind {@code outputs} in the scheduler's order and looks its structure up: the
+     * walk carries the plan found, or (on a miss) the key to keep the new plan under.
+     */
     static Walk walk(List<LazyBuffer> outputs) {
-        List<LazyBuffer> pending = new ArrayList<>(), inputs = new ArrayList<>();
-        Map<LazyBuffer, Ref> refs = new IdentityHashMap<>();
-        Code code = new Code();
+        List<LazyBuffer> pending = new ArrayList<>(lastNodes), inputs = new ArrayList<>();
+        Map<LazyBuffer, Ref> refs = new IdentityHashMap<>(lastNodes * 2);
+        Code code = scratch;
+        code.reset();
         for (LazyBuffer o : outputs) code.add(visit(o.base, refs, pending, inputs, code).code());
-        return new Walk(new Key(Arrays.copyOf(code.a, code.n), settings()), pending, inputs, refs);
+        lastNodes = Math.max(64, pending.size() + inputs.size());
+        Key probe = new Key(code.a, code.n, code.hash, settings());
+        Plan plan = get(probe);
+        return new Walk(plan != null ? null : probe.kept(), plan, pending, inputs, refs);
     }
 
     /** Numbers {@code b} and, first, its unrealized sources; adds each newly numbered node's parts to the key. */
@@ -206,8 +229,10 @@ final class ScheduleCache {
         code.add(b.userOp == null ? 0 : numberOf(b.userOp));
         code.add(srcs.size());
         for (int i = 0; i < srcRefs.length; i++) {
+            LazyBuffer src = srcs.get(i);
             code.add(srcRefs[i].code());
-            code.add(srcs.get(i).st);
+            if (src == src.base) code.add(-3); // the base itself: its tracker is in its own entry
+            else code.add(src.st);
         }
         return r;
     }

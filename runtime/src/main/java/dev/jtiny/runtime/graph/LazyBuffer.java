@@ -62,9 +62,8 @@ public final class LazyBuffer {
     public static LazyBuffer constant(double value, DType dtype, int[] shape, String device) {
         LazyBuffer c = new LazyBuffer(device, dtype, ShapeTracker.contiguous(), null, Op.CONST, cast(value, dtype),
                 List.of(), UserOp.current());
-        int[] ones = new int[shape.length];
-        Arrays.fill(ones, 1);
-        return c.reshape(ones).expand(shape);
+        // The one value read at every index: what reshaping to ones and expanding gives, as one view.
+        return shape.length == 0 ? c : c.view(new ShapeTracker(List.of(new View(shape.clone(), new int[shape.length], 0, null))));
     }
 
     private Object pendingHost;

@@ -64,8 +64,12 @@ final class OpenCLAllocator {
         return b;
     }
 
+    /** Buffers from this size up are touched when made (see {@link #createBuffer}). */
+    static final long TOUCH_BYTES = 16L << 20;
+
     private cl_mem createBuffer(long bytes) {
         cl_mem mem = clCreateBuffer(cl.context, CL_MEM_READ_WRITE, bytes, null, null);
+        if (bytes < TOUCH_BYTES) return mem; // a command more per small buffer costs eager code more than it tells
         try {
             // Drivers allocate at first use; touching a byte now makes running out of memory show up here,
             // at the allocation, rather than at some later kernel.
