@@ -11,13 +11,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Config {
     private static final Map<String, String> overrides = new ConcurrentHashMap<>();
     private static final AtomicLong version = new AtomicLong();
+    /** "jtiny.debug" for "DEBUG": settings are read at every launch, so the property name is made once. */
+    private static final java.util.Map<String, String> PROPERTY_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Config() {}
 
     /** The value of {@code name} (e.g. "DEBUG"), or {@code def} when it is set nowhere. */
     public static String get(String name, String def) {
         String v = overrides.get(name);
-        if (v == null) v = System.getProperty("jtiny." + name.toLowerCase());
+        if (v == null) v = System.getProperty(PROPERTY_NAMES.computeIfAbsent(name, n -> "jtiny." + n.toLowerCase()));
         if (v == null) v = System.getenv(name);
         return v == null || v.isBlank() ? def : v.trim();
     }

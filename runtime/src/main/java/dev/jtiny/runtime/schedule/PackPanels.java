@@ -60,7 +60,7 @@ final class PackPanels {
     }
 
     /** Whether {@code b} is float32 and, unless realized, computed from float32 values only (a few levels deep). */
-    private static boolean float32(LazyBuffer b, int depth) {
+    static boolean float32(LazyBuffer b, int depth) {
         if (b.dtype != DType.FLOAT32) return false;
         if (b.isRealized() || b.op == Op.CONST) return true;
         if (depth > 8) return false;

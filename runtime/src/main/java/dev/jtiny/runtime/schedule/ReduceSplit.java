@@ -35,7 +35,8 @@ public final class ReduceSplit {
 
     /**
      * The graph behind {@code outputs} with its reductions split where they should be, and on CPUs with vector lanes
-     * a large matmul's shared operand packed first ({@link PackPanels}).
+     * a convolution lowered to a copy of its windows and a matmul ({@link Im2col}) and a large matmul's shared
+     * operand packed first ({@link PackPanels}).
      *
      * @param outputs   the rewritten outputs, in the order given
      * @param rewritten for every base that was replaced, the base that stands for it (same shape, same values)
@@ -85,8 +86,10 @@ public final class ReduceSplit {
                 if (changed) result = b.withSources(now);
                 if (b.op.isReduce()) {
                     LazyBuffer split = split(result, b);
-                    LazyBuffer packed = split != null ? null : pack(result, b);
+                    LazyBuffer conv = split != null ? null : im2col(result, b);
+                    LazyBuffer packed = split != null || conv != null ? null : pack(result, b);
                     if (split != null) result = split;
+                    else if (conv != null) result = conv;
                     else if (packed != null) result = packed;
                 }
                 if (result != b) {
@@ -114,6 +117,20 @@ public final class ReduceSplit {
                 throw new IllegalStateException("split of " + of + " ended in a view " + result.st);
             }
             markNew(result.base, of, Set.of(x.base));
+            return result;
+        }
+
+        /** {@code reduce} as a copy of its windows and a matmul ({@link Im2col}), a contiguous node of its shape; or null. */
+        LazyBuffer im2col(LazyBuffer reduce, LazyBuffer of) {
+            LazyBuffer result;
+            try (UserOp ignored = UserOp.as(of.userOp)) {
+                result = Im2col.lower(reduce, devices.apply(reduce.device));
+            }
+            if (result != null) {
+                Set<LazyBuffer> given = Collections.newSetFromMap(new IdentityHashMap<>());
+                for (LazyBuffer s : reduce.srcs().getFirst().srcs()) given.add(s.base);
+                markNew(result.base, of, given);
+            }
             return result;
         }
 

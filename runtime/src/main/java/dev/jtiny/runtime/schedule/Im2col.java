@@ -1,0 +1,161 @@
+// A schedule-time rewrite for CPUs with vector lanes: a convolution's sum over sliding windows becomes a copy of the
+// windows into panels (im2col) and a matmul over them, which the register-tiled kernel computes at matmul speed.
+package dev.jtiny.runtime.schedule;
+
+import dev.jtiny.runtime.DType;
+import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.device.Capabilities;
+import dev.jtiny.runtime.graph.LazyBuffer;
+import dev.jtiny.runtime.view.View;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A convolution reaches the scheduler as a sum over its channels and taps of weights times a view of the input's
+ * sliding windows: a view of several stacked trackers, padded, whose index into the input is affine in every axis
+ * but not contiguous along any one an output vector would use. Read in place, it keeps the Java backend's kernel
+ * scalar (a few GFLOPS). BLAS-backed frameworks copy the windows once into a matrix (im2col) and multiply: the copy
+ * reads each input element a few times, the multiply is a matmul with all its reuse.
+ *
+ * <p>Here the product's output axes fall in three groups: rows, where the windows are broadcast and the other
+ * operand varies (output channels); columns, where the other operand is broadcast (batch and pixels); and batch
+ * axes, where both vary (groups). The windows are copied as (batch, columns / 16, reduced, 16): panels of 16
+ * columns, each panel's reduced steps one after another, as {@link PackPanels} lays out a matmul's shared operand,
+ * with the columns padded with zeros to whole panels. The sum then runs over one reduced axis of a
+ * (batch, rows, columns, reduced) product, which the CPU tile covers rows by columns, and its result is read back in
+ * the convolution's own axis order (a copy where that is not a reshape: padded columns, or rows and columns
+ * interleaved). It applies to float32 sums of products with two or more reduced axes where one operand is such a
+ * view (stacked or padded) and the work is large enough to pay for the copy. A weight gradient (a sum over batch and
+ * pixels of windows times the output's gradient) has the same shape and is lowered the same way.
+ */
+final class Im2col {
+    /** Columns per panel: as {@link PackPanels#PANEL}. */
+    static final int PANEL = PackPanels.PANEL;
+    /** The fewest multiply-adds that pay for the copy, and the fewest rows that reuse each copied element. */
+    static final long MIN_FMAS = 1 << 18, MIN_ROWS = 4;
+
+    private Im2col() {}
+
+    /** {@code reduce} as a copy of its windows and a matmul over them, viewed in its own shape; null where it does not apply. */
+    static LazyBuffer lower(LazyBuffer reduce, Capabilities d) {
+        if (reduce.op != Op.SUM || d.workGroups() || d.vectorLanes() <= 1 || reduce.dtype != DType.FLOAT32) return null;
+        int[] axes = (int[]) reduce.arg;
+        LazyBuffer product = reduce.srcs().getFirst();
+        if (axes.length < 2 || !product.isBase() || product.op != Op.MUL || product.isRealized()) return null;
+        List<LazyBuffer> operands = product.srcs();
+        if (operands.size() != 2) return null;
+        for (LazyBuffer v : operands) if (!PackPanels.float32(v.base, 0)) return null;
+        int w = windowed(operands.get(0)) ? 0 : windowed(operands.get(1)) ? 1 : -1;
+        if (w < 0) return null;
+        LazyBuffer windows = operands.get(w), other = operands.get(1 - w);
+
+        int[] shape = product.shape();
+        int n = shape.length;
+        boolean[] reduced = new boolean[n];
+        for (int a : axes) reduced[a] = true;
+        List<Integer> rows = new ArrayList<>(), cols = new ArrayList<>(), batch = new ArrayList<>(), red = new ArrayList<>();
+        for (int a = 0; a < n; a++) {
+            if (reduced[a]) {
+                red.add(a);
+                continue;
+            }
+            if (shape[a] == 1) continue;
+            boolean wb = broadcast(windows, a), ob = broadcast(other, a);
+            if (wb && ob) return null; // the same value over a whole output axis: not a product worth a matmul
+            (wb ? rows : ob ? cols : batch).add(a);
+        }
+        if (rows.isEmpty() || cols.isEmpty()) return null;
+        long nr = product(shape, rows), nc = product(shape, cols), nb = product(shape, batch), k = product(shape, red);
+        if (nr < MIN_ROWS || nb * nr * nc * k < MIN_FMAS || nb * k * (nc + PANEL) > Integer.MAX_VALUE) return null;
+        int b = (int) nb, r = (int) nr, p = (int) nc, kk = (int) k, padded = (p + PANEL - 1) / PANEL * PANEL;
+
+        // The windows as (batch, reduced, columns), padded to whole panels and copied as (batch, panels, reduced, PANEL).
+        LazyBuffer win = ones(windows, rows).permute(order(n, batch, red, cols, rows)).reshape(b, kk, p);
+        if (padded != p) win = win.pad(new int[][]{{0, 0}, {0, 0}, {0, padded - p}});
+        LazyBuffer panels = win.reshape(b, kk, padded / PANEL, PANEL).permute(0, 2, 1, 3).contiguous();
+        LazyBuffer x = panels.permute(0, 2, 1, 3).reshape(b, kk, padded).permute(0, 2, 1)
+                .reshape(b, 1, padded, kk).expand(b, r, padded, kk);
+        // The other operand as (batch, rows, 1, reduced).
+        LazyBuffer y = ones(other, cols).permute(order(n, batch, rows, red, cols)).reshape(b, r, 1, kk).expand(b, r, padded, kk);
+        LazyBuffer sum = (w == 0 ? x.alu(Op.MUL, y) : y.alu(Op.MUL, x)).reduceWhole(Op.SUM, 3);
+
+        // The sum is stored as it is computed, (batch, rows, columns): a consumer fused into its kernel (a bias, an
+        // activation, or the copy back below) would give the kernel the convolution's own axes, where the columns
+        // are split into rows and columns of pixels that a tile of whole vectors rarely divides.
+        LazyBuffer out = sum.contiguous().reshape(b, r, padded);
+        // Back to the convolution's axes: (batch, rows, columns) in their own order, reduced axes of size 1. A
+        // replaced node's views read its stand-in's buffer in order: a reshape of the sum where it can be one.
+        LazyBuffer plain = placedInOrder(batch, rows, cols) && padded == p ? asShape(out, reduce.shape()) : null;
+        if (plain != null) return plain;
+        if (padded != p) out = out.shrink(new int[][]{{0, b}, {0, r}, {0, p}});
+        int[] grouped = new int[batch.size() + rows.size() + cols.size()];
+        int g = 0;
+        for (List<Integer> group : List.of(batch, rows, cols)) for (int a : group) grouped[g++] = shape[a];
+        out = out.reshape(grouped);
+        List<Integer> placed = new ArrayList<>(batch);
+        placed.addAll(rows);
+        placed.addAll(cols);
+        int[] back = new int[grouped.length];
+        List<Integer> sorted = new ArrayList<>(placed);
+        sorted.sort(null);
+        for (int i = 0; i < back.length; i++) back[i] = placed.indexOf(sorted.get(i));
+        return out.permute(back).reshape(reduce.shape()).contiguous();
+    }
+
+    /** Whether batch, row and column axes (all ascending) follow one another in that order: no permutation between them. */
+    private static boolean placedInOrder(List<Integer> batch, List<Integer> rows, List<Integer> cols) {
+        List<Integer> all = new ArrayList<>(batch);
+        all.addAll(rows);
+        all.addAll(cols);
+        for (int i = 1; i < all.size(); i++) if (all.get(i) < all.get(i - 1)) return false;
+        return true;
+    }
+
+    /** {@code v} (contiguous, in order) reshaped to {@code shape}, or null where the view would not be contiguous. */
+    private static LazyBuffer asShape(LazyBuffer v, int[] shape) {
+        LazyBuffer r = v.reshape(shape);
+        return r.st.isContiguous() && r.base.numel() == r.numel() ? r : null;
+    }
+
+    /** Whether {@code v} is read through stacked views or padding: sliding windows, not a plain strided array. */
+    private static boolean windowed(LazyBuffer v) {
+        return v.st.views().size() > 1 || v.st.top().mask() != null;
+    }
+
+    /** Whether {@code v}'s value does not change along axis {@code a}. */
+    private static boolean broadcast(LazyBuffer v, int a) {
+        View top = v.st.top();
+        return top.shape()[a] == 1 || top.strides()[a] == 0;
+    }
+
+    private static long product(int[] shape, List<Integer> axes) {
+        long n = 1;
+        for (int a : axes) n *= shape[a];
+        return n;
+    }
+
+    /** {@code v} with the axes in {@code axes} (where it is broadcast) cut to size 1. */
+    private static LazyBuffer ones(LazyBuffer v, List<Integer> axes) {
+        int[] shape = v.shape();
+        int[][] ranges = new int[shape.length][];
+        for (int a = 0; a < shape.length; a++) ranges[a] = new int[]{0, axes.contains(a) ? 1 : shape[a]};
+        return v.shrink(ranges);
+    }
+
+    /** A permutation of {@code n} axes: the given groups in turn, then every other axis (all of size 1). */
+    @SafeVarargs
+    private static int[] order(int n, List<Integer>... groups) {
+        int[] order = new int[n];
+        boolean[] used = new boolean[n];
+        int i = 0;
+        for (List<Integer> group : groups) {
+            for (int a : group) {
+                order[i++] = a;
+                used[a] = true;
+            }
+        }
+        for (int a = 0; a < n; a++) if (!used[a]) order[i++] = a;
+        return order;
+    }
+}
