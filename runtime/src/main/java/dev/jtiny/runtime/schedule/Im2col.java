@@ -45,27 +45,19 @@ final class Im2col {
         if (axes.length < 2 || !product.isBase() || product.op != Op.MUL || product.isRealized()) return null;
         List<LazyBuffer> operands = product.srcs();
         if (operands.size() != 2) return null;
-        for (LazyBuffer v : operands) if (!PackPanels.float32(v.base, 0)) return null;
-        int w = windowed(operands.get(0)) ? 0 : windowed(operands.get(1)) ? 1 : -1;
-        if (w < 0) return null;
-        LazyBuffer windows = operands.get(w), other = operands.get(1 - w);
-
+        // Float32 values: whatever computes them (a previous layer's activation) runs in the copy or, for the other
+        // operand, inline in the matmul's kernel, as the scheduler fuses it.
+        for (LazyBuffer v : operands) if (v.dtype != DType.FLOAT32) return null;
         int[] shape = product.shape();
         int n = shape.length;
-        boolean[] reduced = new boolean[n];
-        for (int a : axes) reduced[a] = true;
-        List<Integer> rows = new ArrayList<>(), cols = new ArrayList<>(), batch = new ArrayList<>(), red = new ArrayList<>();
-        for (int a = 0; a < n; a++) {
-            if (reduced[a]) {
-                red.add(a);
-                continue;
-            }
-            if (shape[a] == 1) continue;
-            boolean wb = broadcast(windows, a), ob = broadcast(other, a);
-            if (wb && ob) return null; // the same value over a whole output axis: not a product worth a matmul
-            (wb ? rows : ob ? cols : batch).add(a);
-        }
-        if (rows.isEmpty() || cols.isEmpty()) return null;
+        Groups first = Groups.of(operands.get(0), operands.get(1), shape, axes), second = Groups.of(operands.get(1), operands.get(0), shape, axes);
+        // The copied operand is the one read as columns: the windows (a convolution's input) where one operand is
+        // such a view, else (a 1x1 convolution) the one that leaves whole vectors of rows, then the longer columns.
+        int w = first == null ? 1 : second == null ? 0 : pick(first, second, windowed(operands.get(0)), windowed(operands.get(1)));
+        Groups groups = w == 0 ? first : second;
+        if (groups == null) return null;
+        LazyBuffer windows = operands.get(w), other = operands.get(1 - w);
+        List<Integer> rows = groups.rows, cols = groups.cols, batch = groups.batch, red = groups.reduced;
         long nr = product(shape, rows), nc = product(shape, cols), nb = product(shape, batch), k = product(shape, red);
         if (nr < MIN_ROWS || nb * nr * nc * k < MIN_FMAS || nb * k * (nc + PANEL) > Integer.MAX_VALUE) return null;
         int b = (int) nb, r = (int) nr, p = (int) nc, kk = (int) k, padded = (p + PANEL - 1) / PANEL * PANEL;
@@ -116,6 +108,35 @@ final class Im2col {
     private static LazyBuffer asShape(LazyBuffer v, int[] shape) {
         LazyBuffer r = v.reshape(shape);
         return r.st.isContiguous() && r.base.numel() == r.numel() ? r : null;
+    }
+
+    /**
+     * The product's axes seen with {@code x} as the copied operand: rows where x is broadcast, columns where only
+     * {@code y} is, batch axes where neither is; null where either rows or columns would be empty.
+     */
+    private record Groups(List<Integer> rows, List<Integer> cols, List<Integer> batch, List<Integer> reduced, long rowCount, long colCount) {
+        static Groups of(LazyBuffer x, LazyBuffer y, int[] shape, int[] axes) {
+            boolean[] isReduced = new boolean[shape.length];
+            for (int a : axes) isReduced[a] = true;
+            List<Integer> rows = new ArrayList<>(), cols = new ArrayList<>(), batch = new ArrayList<>(), red = new ArrayList<>();
+            for (int a = 0; a < shape.length; a++) {
+                if (isReduced[a]) red.add(a);
+                else if (shape[a] == 1) continue;
+                else if (broadcast(x, a)) rows.add(a); // where y is broadcast too (a constant weight), still rows
+                else if (broadcast(y, a)) cols.add(a);
+                else batch.add(a);
+            }
+            if (rows.isEmpty() || cols.isEmpty()) return null;
+            return new Groups(rows, cols, batch, red, product(shape, rows), product(shape, cols));
+        }
+    }
+
+    /** 0 to copy the first operand, 1 the second: see {@link #lower}. */
+    private static int pick(Groups first, Groups second, boolean firstWindowed, boolean secondWindowed) {
+        if (firstWindowed != secondWindowed) return firstWindowed ? 0 : 1;
+        boolean firstRows = first.rowCount % 8 == 0, secondRows = second.rowCount % 8 == 0;
+        if (firstRows != secondRows) return firstRows ? 0 : 1;
+        return first.colCount >= second.colCount ? 0 : 1;
     }
 
     /** Whether {@code v} is read through stacked views or padding: sliding windows, not a plain strided array. */
