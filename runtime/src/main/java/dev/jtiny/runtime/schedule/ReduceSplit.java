@@ -121,30 +121,24 @@ public final class ReduceSplit {
         }
 
         /** {@code reduce} as a copy of its windows and a matmul ({@link Im2col}), a contiguous node of its shape; or null. */
-        LazyBuffer im2col(LazyBuffer reduce, LazyBuffer of) {
+        LazyBuffer im2col(LazyBuffer reduce, LazyBuffer of) { return product(reduce, of, Im2col::lower); }
+
+        /** {@code reduce} reading a packed copy of its shared operand ({@link PackPanels}), or null. */
+        LazyBuffer pack(LazyBuffer reduce, LazyBuffer of) { return product(reduce, of, PackPanels::pack); }
+
+        /**
+         * {@code reduce} (a sum of products) as {@code how} rewrites it for its device, or null; the nodes it made
+         * carry the user op of {@code of} and come from it, down to the product's operands, which are the given graph's.
+         */
+        private LazyBuffer product(LazyBuffer reduce, LazyBuffer of, java.util.function.BiFunction<LazyBuffer, Capabilities, LazyBuffer> how) {
             LazyBuffer result;
             try (UserOp ignored = UserOp.as(of.userOp)) {
-                result = Im2col.lower(reduce, devices.apply(reduce.device));
+                result = how.apply(reduce, devices.apply(reduce.device));
             }
             if (result != null) {
                 Set<LazyBuffer> given = Collections.newSetFromMap(new IdentityHashMap<>());
                 for (LazyBuffer s : reduce.srcs().getFirst().srcs()) given.add(s.base);
                 markNew(result.base, of, given);
-            }
-            return result;
-        }
-
-        /** {@code reduce} reading a packed copy of its shared operand ({@link PackPanels}), or null. */
-        LazyBuffer pack(LazyBuffer reduce, LazyBuffer of) {
-            LazyBuffer result;
-            try (UserOp ignored = UserOp.as(of.userOp)) {
-                result = PackPanels.pack(reduce, devices.apply(reduce.device));
-            }
-            if (result != null) {
-                // New: the reduction, its product and the copy; the operands' bases are the given graph's.
-                Set<LazyBuffer> given = Collections.newSetFromMap(new IdentityHashMap<>());
-                for (LazyBuffer s : reduce.srcs().getFirst().srcs()) given.add(s.base);
-                markNew(result, of, given);
             }
             return result;
         }
