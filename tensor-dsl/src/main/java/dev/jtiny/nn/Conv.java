@@ -8,7 +8,6 @@ import dev.jtiny.runtime.view.ShapeTracker;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -114,9 +113,29 @@ public final class Conv {
     }
 
     /** Movement-op chains of {@link #grouped} by input tracker and arguments, for inputs with no gradient. */
-    private static final Map<List<Object>, ShapeTracker> GROUPED = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override protected boolean removeEldestEntry(Map.Entry<List<Object>, ShapeTracker> eldest) { return size() > 256; }
+    private static final Map<Windows, ShapeTracker> GROUPED = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<Windows, ShapeTracker> eldest) { return size() > 256; }
     };
+
+    /** An input's tracker and {@link #grouped}'s arguments (kernel, stride, padding, dilation, groups) as ints, compared by value. */
+    private record Windows(ShapeTracker input, int[] args) {
+        static Windows of(ShapeTracker input, int[] kernel, int[] stride, int[][] padding, int[] dilation, int groups) {
+            int k = kernel.length;
+            int[] args = new int[5 * k + 1];
+            for (int i = 0; i < k; i++) {
+                args[i] = kernel[i];
+                args[k + i] = stride[i];
+                args[2 * k + i] = padding[i][0];
+                args[3 * k + i] = padding[i][1];
+                args[4 * k + i] = dilation[i];
+            }
+            args[5 * k] = groups;
+            return new Windows(input, args);
+        }
+
+        @Override public boolean equals(Object o) { return o instanceof Windows w && input.equals(w.input) && Arrays.equals(args, w.args); }
+        @Override public int hashCode() { return input.hashCode() * 31 + Arrays.hashCode(args); }
+    }
 
     /**
      * The input's sliding windows, padded and grouped as {@link #conv} multiplies them: (N, Cin, D..) becomes
@@ -125,9 +144,9 @@ public final class Conv {
      * remembered by the input's shape tracker and applied in one step.
      */
     private static Tensor grouped(Tensor x, int[] kernel, int[] stride, int[][] padding, int[] dilation, int groups) {
-        List<Object> key = null;
+        Windows key = null;
         if (!x.requiresGrad()) {
-            key = List.of(x.lazyBuffer().st, Arrays.deepToString(new Object[]{kernel, stride, padding, dilation}), groups);
+            key = Windows.of(x.lazyBuffer().st, kernel, stride, padding, dilation, groups);
             ShapeTracker known;
             synchronized (GROUPED) {
                 known = GROUPED.get(key);

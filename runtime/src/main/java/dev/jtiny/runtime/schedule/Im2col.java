@@ -25,9 +25,10 @@ import java.util.List;
  * with the columns padded with zeros to whole panels. The sum then runs over one reduced axis of a
  * (batch, rows, columns, reduced) product, which the CPU tile covers rows by columns, and its result is read back in
  * the convolution's own axis order (a copy where that is not a reshape: padded columns, or rows and columns
- * interleaved). It applies to float32 sums of products with two or more reduced axes where one operand is such a
- * view (stacked or padded) and the work is large enough to pay for the copy. A weight gradient (a sum over batch and
- * pixels of windows times the output's gradient) has the same shape and is lowered the same way.
+ * interleaved). It applies to float32 sums of products over two or more reduced axes whose output has both rows and
+ * columns, when the work is large enough to pay for the copy: convolutions (the windowed operand is the one copied),
+ * 1x1 convolutions and ones with constant weights (read as plain arrays), and weight gradients (a sum over batch and
+ * pixels of windows times the output's gradient).
  */
 final class Im2col {
     /** Columns per panel: as {@link PackPanels#PANEL}. */
@@ -58,7 +59,7 @@ final class Im2col {
         if (groups == null) return null;
         LazyBuffer windows = operands.get(w), other = operands.get(1 - w);
         List<Integer> rows = groups.rows, cols = groups.cols, batch = groups.batch, red = groups.reduced;
-        long nr = product(shape, rows), nc = product(shape, cols), nb = product(shape, batch), k = product(shape, red);
+        long nr = groups.rowCount, nc = groups.colCount, nb = product(shape, batch), k = product(shape, red);
         if (nr < MIN_ROWS || nb * nr * nc * k < MIN_FMAS || nb * k * (nc + PANEL) > Integer.MAX_VALUE) return null;
         int b = (int) nb, r = (int) nr, p = (int) nc, kk = (int) k, padded = (p + PANEL - 1) / PANEL * PANEL;
 
@@ -78,30 +79,20 @@ final class Im2col {
         LazyBuffer out = sum.contiguous().reshape(b, r, padded);
         // Back to the convolution's axes: (batch, rows, columns) in their own order, reduced axes of size 1. A
         // replaced node's views read its stand-in's buffer in order: a reshape of the sum where it can be one.
-        LazyBuffer plain = placedInOrder(batch, rows, cols) && padded == p ? asShape(out, reduce.shape()) : null;
-        if (plain != null) return plain;
-        if (padded != p) out = out.shrink(new int[][]{{0, b}, {0, r}, {0, p}});
-        int[] grouped = new int[batch.size() + rows.size() + cols.size()];
-        int g = 0;
-        for (List<Integer> group : List.of(batch, rows, cols)) for (int a : group) grouped[g++] = shape[a];
-        out = out.reshape(grouped);
         List<Integer> placed = new ArrayList<>(batch);
         placed.addAll(rows);
         placed.addAll(cols);
-        int[] back = new int[grouped.length];
         List<Integer> sorted = new ArrayList<>(placed);
         sorted.sort(null);
-        for (int i = 0; i < back.length; i++) back[i] = placed.indexOf(sorted.get(i));
-        return out.permute(back).reshape(reduce.shape()).contiguous();
-    }
-
-    /** Whether batch, row and column axes (all ascending) follow one another in that order: no permutation between them. */
-    private static boolean placedInOrder(List<Integer> batch, List<Integer> rows, List<Integer> cols) {
-        List<Integer> all = new ArrayList<>(batch);
-        all.addAll(rows);
-        all.addAll(cols);
-        for (int i = 1; i < all.size(); i++) if (all.get(i) < all.get(i - 1)) return false;
-        return true;
+        LazyBuffer plain = placed.equals(sorted) && padded == p ? asShape(out, reduce.shape()) : null;
+        if (plain != null) return plain;
+        if (padded != p) out = out.shrink(new int[][]{{0, b}, {0, r}, {0, p}});
+        int[] grouped = new int[placed.size()], back = new int[placed.size()];
+        for (int i = 0; i < grouped.length; i++) {
+            grouped[i] = shape[placed.get(i)];
+            back[i] = placed.indexOf(sorted.get(i));
+        }
+        return out.reshape(grouped).permute(back).reshape(reduce.shape()).contiguous();
     }
 
     /** {@code v} (contiguous, in order) reshaped to {@code shape}, or null where the view would not be contiguous. */

@@ -17,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -130,7 +131,7 @@ public final class ReduceSplit {
          * {@code reduce} (a sum of products) as {@code how} rewrites it for its device, or null; the nodes it made
          * carry the user op of {@code of} and come from it, down to the product's operands, which are the given graph's.
          */
-        private LazyBuffer product(LazyBuffer reduce, LazyBuffer of, java.util.function.BiFunction<LazyBuffer, Capabilities, LazyBuffer> how) {
+        private LazyBuffer product(LazyBuffer reduce, LazyBuffer of, BiFunction<LazyBuffer, Capabilities, LazyBuffer> how) {
             LazyBuffer result;
             try (UserOp ignored = UserOp.as(of.userOp)) {
                 result = how.apply(reduce, devices.apply(reduce.device));
