@@ -263,12 +263,14 @@ final class NnOps {
         for (int i = 1; i < a.outputCount(); i++) {
             if (a.hasOutput(i)) throw a.error("output " + i + " (running statistics of training) is not supported");
         }
-        // (x - mean) * k + bias with k = scale / sqrt(var + eps). The statistics are weights, the same nodes on every
-        // run, so -mean, k and bias are made once for them and reused: a run builds three ops here, not a dozen.
+        // x * k + shift with k = scale / sqrt(var + eps) and shift = bias - mean * k, as inference runtimes fold it.
+        // The statistics are weights, the same on every run, so k and shift are computed once (two small kernels)
+        // and kept: a run builds two ops here, and a consumer that reads the normalised value many times (a
+        // convolution's windows) loads two numbers per channel instead of recomputing a square root.
         var made = new Object() {
             LazyBuffer[] from;
             int rank;
-            Tensor negMean, k, bias;
+            Tensor k, shift;
         };
         return single(in -> {
             Tensor x = in.t(0);
@@ -278,15 +280,14 @@ final class NnOps {
             synchronized (made) {
                 if (tracked || made.rank != x.ndim() || !Arrays.equals(made.from, from)) {
                     Tensor scale = channel(in.t(1), x), var = channel(in.t(4), x);
-                    Tensor mean = channel(in.t(3), x), negMean = mean.neg(), k = scale.mul(var.add(eps).rsqrt()), bias = channel(in.t(2), x);
+                    Tensor mean = channel(in.t(3), x), k = scale.mul(var.add(eps).rsqrt()), bias = channel(in.t(2), x);
                     if (tracked) return x.sub(mean).mul(k).add(bias); // a gradient needs the ops on the tracked tensors themselves
                     made.from = from;
                     made.rank = x.ndim();
-                    made.negMean = negMean;
-                    made.k = k;
-                    made.bias = bias;
+                    made.k = k.realize();
+                    made.shift = bias.sub(mean.mul(made.k)).realize();
                 }
-                return x.add(made.negMean).mul(made.k).add(made.bias);
+                return x.mul(made.k).add(made.shift);
             }
         });
     }

@@ -120,6 +120,51 @@ public final class Linearizer {
 
     public static LinearKernel linearize(Kernel k) { return linearize(k, Upcast.NONE); }
 
+    /** Work items a looped kernel keeps at least, where its output has that many along its leading axes. */
+    static final long LOOPED_ITEMS = 64;
+
+    /**
+     * A scalar kernel for a CPU: work items over the leading output axes (the fewest whose product reaches
+     * {@link #LOOPED_ITEMS}), loops over the others inside each item. A flat work item divides its number into
+     * every axis again for each element; in loops, the index math of the outer axes is computed once per row (the
+     * JIT hoists it), which is most of a gather's cost (a convolution's windows copied into panels). The plain
+     * layout where every axis is needed for work items.
+     */
+    public static LinearKernel looped(Kernel k) {
+        int[] out = k.outShape();
+        int split = 0;
+        long items = 1;
+        while (split < out.length && items < LOOPED_ITEMS) items *= out[split++];
+        int loops = 0;
+        for (int i = split; i < out.length; i++) if (out[i] > 1) loops++;
+        if (loops == 0) return linearize(k);
+        Linearizer l = new Linearizer(Upcast.NONE, 0);
+        int[] global = out.clone();
+        for (int i = split; i < out.length; i++) global[i] = 1;
+        long n = View.numel(global);
+        Expr[] idx = ShapeTracker.unravel(Expr.var("gidx", 0, Math.max(n - 1, 0)), global);
+        for (int i = split; i < out.length; i++) {
+            if (out[i] == 1) continue;
+            String j = "oidx" + i;
+            l.uops.add(new UOp.Loop(j, out[i]));
+            l.loopExtents.push((long) out[i]);
+            l.scopes.push(new HashMap<>());
+            idx[i] = Expr.var(j, 0, out[i] - 1);
+        }
+        String v = l.emit(k.root(), idx);
+        int[] strides = View.canonicalStrides(out);
+        Expr flat = Expr.num(0);
+        for (int i = 0; i < out.length; i++) if (out[i] != 1) flat = Expr.add(flat, Expr.mul(idx[i], strides[i]));
+        l.uops.add(new UOp.Store(0, k.argTypes().getFirst(), flat, v, false));
+        for (int i = 0; i < loops; i++) {
+            l.scopes.pop();
+            l.loopExtents.pop();
+            l.uops.add(new UOp.End());
+        }
+        return new LinearKernel(name(k), List.copyOf(l.uops), k.argTypes(), (int) n, 1, l.flops * n, k.fusedOps(),
+                Plan.looped(split), 0, 0);
+    }
+
     /** The variable a grouped kernel's statements read their work item's number in its group from. */
     public static final String LID = "lid";
 
@@ -376,7 +421,8 @@ public final class Linearizer {
             }
             case KNode.ViewOf v -> {
                 Expr[] fv = v.st().expr(idx);
-                Expr[] srcIdx = ShapeTracker.unravel(fv[0], v.src().shape());
+                // The source is read only where the view is valid (below), so its index may use what that implies.
+                Expr[] srcIdx = ShapeTracker.unravel(Expr.within(fv[0], fv[1]), v.src().shape());
                 if (fv[1].equals(Expr.TRUE)) yield emit(v.src(), srcIdx);
                 if (laneDependent(fv[1])) throw new CannotUpcast();
                 String name = fresh("view");

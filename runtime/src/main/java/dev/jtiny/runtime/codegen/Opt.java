@@ -23,7 +23,9 @@ public record Opt(Kind kind, int axis, int amount) {
         /** {@code amount} work items compute each output together (a grouped reduction). */
         GROUP,
         /** One work-group of {@code amount} items per row computes the row's reductions and writes the row. */
-        GROUP_ROW
+        GROUP_ROW,
+        /** Output axes from {@code axis} on are loops inside each work item (a CPU's scalar kernel). */
+        LOOP
     }
 
     public static Opt of(Kind kind, int axis, int amount) { return new Opt(kind, axis, amount); }

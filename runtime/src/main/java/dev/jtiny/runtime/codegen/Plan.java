@@ -38,6 +38,9 @@ public record Plan(List<Opt> opts) {
         return new Plan(o);
     }
 
+    /** Work items over the output axes before {@code axis}, loops over the others. */
+    static Plan looped(int axis) { return new Plan(List.of(Opt.of(Kind.LOOP, axis, 0))); }
+
     /** A row per work-group of {@code group} items. */
     static Plan rows(int group) { return new Plan(List.of(Opt.of(Kind.GROUP_ROW, -1, group))); }
 
@@ -64,6 +67,7 @@ public record Plan(List<Opt> opts) {
         if (locals.size() == 2) lines.add("tile " + locals.get(0).amount() + "x" + locals.get(1).amount() + " items");
         if (has(Kind.GROUP)) lines.add("group reduce by " + amount(Kind.GROUP));
         if (has(Kind.GROUP_ROW)) lines.add("row per group of " + amount(Kind.GROUP_ROW));
+        for (Opt o : all(Kind.LOOP)) lines.add("loop output axes " + o.axis() + ".. in each item");
         return lines;
     }
 

@@ -80,6 +80,15 @@ public sealed interface Expr {
         }
     }
 
+    /**
+     * {@code a}, known to lie in [min, max] wherever the index it is part of is read: a sub-sum of an index that a
+     * view's mask bounds (a padded axis), so that dividing the index into the axes of the view inside can use the
+     * bound. It renders as {@code a}.
+     */
+    record Bounded(Expr a, long min, long max) implements Expr {
+        public String render() { return a.render(); }
+    }
+
     /** True when {@code name} occurs in this expression. */
     default boolean uses(String name) {
         return switch (this) {
@@ -91,6 +100,7 @@ public sealed interface Expr {
             case Mod m -> m.a.uses(name);
             case Cmp c -> c.a.uses(name);
             case And a -> a.conds.stream().anyMatch(c -> c.uses(name));
+            case Bounded b -> b.a.uses(name);
         };
     }
 
@@ -113,6 +123,7 @@ public sealed interface Expr {
                 for (Expr c : a.conds) r = and(r, c.substitute(name, value));
                 yield r;
             }
+            case Bounded b -> bounded(b.a.substitute(name, value), b.min, b.max);
         };
     }
 
@@ -233,6 +244,9 @@ public sealed interface Expr {
                     }
                     return add(whole, div(reduced, c / g));
                 }
+                if (rest.min() >= 0 && rest.min() / c == rest.max() / c) return add(whole, num(rest.min() / c));
+                Expr[] split = splitBelow(rest, c);
+                if (split != null) return add(whole, div(split[0], c / split[2].max()));
                 if (whole instanceof Num wn && wn.value == 0) return new Div(rest, c);
                 if (rest.min() >= 0) return add(whole, new Div(rest, c));
                 return new Div(a, c);
@@ -246,6 +260,7 @@ public sealed interface Expr {
         if (c == 1) return num(0);
         if (a instanceof Num n) return num(Math.floorMod(n.value, c));
         if (a.min() >= 0 && a.max() < c) return a;
+        if (a.min() >= 0 && a.min() / c == a.max() / c) return add(a, -(a.min() / c) * c);
         switch (a) {
             case Mul m when m.c % c == 0 -> { return num(0); }
             case Mul m when m.c > 0 && c % m.c == 0 && m.a.min() >= 0 -> { return mul(mod(m.a, c / m.c), m.c); }
@@ -269,6 +284,11 @@ public sealed interface Expr {
                 }
                 if (rest.min() < 0) return new Mod(a, c);
                 if (dropped) return mod(rest, c);
+                Expr[] split = splitBelow(rest, c);
+                if (split != null) {
+                    long f = split[2].max();
+                    return add(mul(mod(split[0], c / f), f), split[1]);
+                }
                 if (g > 1 && rest instanceof Sum rs && rs.constant % g == 0) {
                     Expr reduced = num(rs.constant / g);
                     for (Expr t : rs.terms) {
@@ -308,6 +328,123 @@ public sealed interface Expr {
             else if (!all.contains(e)) all.add(e);
         }
         return all.size() == 1 ? all.getFirst() : new And(List.copyOf(all));
+    }
+
+    /**
+     * {@code e} as g*A + s for a factor g of c with A &gt;= 0 and 0 &lt;= s &lt; g, as {A, s, g}; null where no such
+     * split exists. Then (g*A + s)/c = A/(c/g) and (g*A + s)%c = g*(A%(c/g)) + s: what reading a padded or
+     * re-split index back into the axes it came from leaves.
+     */
+    private static Expr[] splitBelow(Expr e, long c) {
+        if (!(e instanceof Sum s)) return null;
+        java.util.TreeSet<Long> factors = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (Expr t : s.terms) {
+            long g = gcd(c, Math.abs(t instanceof Mul m ? m.c : 1));
+            if (g > 1 && g < c) factors.add(g);
+        }
+        for (long g : factors) {
+            Expr big = num(Math.floorDiv(s.constant, g)), small = num(Math.floorMod(s.constant, g));
+            boolean any = false;
+            for (Expr t : s.terms) {
+                long k = t instanceof Mul m ? m.c : 1;
+                Expr atom = t instanceof Mul m ? m.a : t;
+                if (k % g == 0) { big = add(big, mul(atom, k / g)); any = true; }
+                else small = add(small, t);
+            }
+            if (any && big.min() >= 0 && small.min() >= 0 && small.max() < g) return new Expr[]{big, small, num(g)};
+        }
+        return null;
+    }
+
+    /** {@code a} where it lies in [min, max]; a variable keeps its name with the narrower range. */
+    static Expr bounded(Expr a, long min, long max) {
+        long lo = Math.max(a.min(), min), hi = Math.min(a.max(), max);
+        if (lo == a.min() && hi == a.max() || lo > hi) return a;
+        if (a instanceof Num) return a;
+        if (a instanceof Var v) return new Var(v.name, lo, hi);
+        if (a instanceof Bounded b) return bounded(b.a, lo, hi);
+        return new Bounded(a, lo, hi);
+    }
+
+    /**
+     * {@code flat} as it is wherever {@code valid} holds: every sub-sum that a condition of {@code valid} bounds
+     * ({@code a < c}, {@code a >= c}) carries that bound, so that dividing {@code flat} into a view's axes can
+     * drop what only the invalid (padded) positions would need. The result is only for positions where
+     * {@code valid} holds: loads read through it are guarded by {@code valid}.
+     */
+    public static Expr within(Expr flat, Expr valid) {
+        List<Expr> conds = valid instanceof And and ? and.conds : List.of(valid);
+        Map<Expr, long[]> bounds = new LinkedHashMap<>();
+        for (Expr c : conds) {
+            if (!(c instanceof Cmp cmp)) continue;
+            long[] b = bounds.computeIfAbsent(cmp.a, a -> new long[]{a.min(), a.max()});
+            if (cmp.less) b[1] = Math.min(b[1], cmp.c - 1);
+            else b[0] = Math.max(b[0], cmp.c);
+        }
+        if (bounds.isEmpty()) return flat;
+        Map<Expr, Long> fc = new LinkedHashMap<>();
+        long[] constant = {0};
+        collect(flat, 1, fc, constant);
+        boolean changed = false;
+        for (var e : bounds.entrySet()) changed |= bound(fc, constant, e.getKey(), e.getValue()[0], e.getValue()[1]);
+        return changed ? buildSum(fc, constant[0]) : flat;
+    }
+
+    /**
+     * Replaces in the terms {@code fc} their multiple of {@code a} (every term of a, the same multiple) by that
+     * multiple of a known to lie in [lo, hi]; true where it did. A term x of fc stands for x/d and x%d where a reads
+     * them (k*x = k*d*(x/d) + k*(x%d) for x &gt;= 0): an index re-flattened from the axes a mask bounds.
+     */
+    private static boolean bound(Map<Expr, Long> fc, long[] constant, Expr a, long lo, long hi) {
+        Map<Expr, Long> ac = new LinkedHashMap<>();
+        long[] ak = {0};
+        collect(a, 1, ac, ak);
+        if (ac.isEmpty()) return false;
+        Expr part = add(a, -ak[0]); // a without its constant
+        Expr narrowed = bounded(part, lo - ak[0], hi - ak[0]);
+        if (narrowed.equals(part)) return false;
+        Map<Expr, Long> split = new LinkedHashMap<>(fc);
+        long[] k0 = {constant[0]};
+        for (Expr t : ac.keySet()) {
+            if (split.containsKey(t)) continue;
+            Expr x = t instanceof Div d ? d.a : t instanceof Mod m ? m.a : null;
+            long dd = t instanceof Div d ? d.c : t instanceof Mod m ? m.c : 0;
+            if (x == null || x.min() < 0) return false;
+            // k*x among the terms (x itself, or every term of the sum x at k times its coefficient)
+            Map<Expr, Long> xc = new LinkedHashMap<>();
+            long[] xk = {0};
+            collect(x, 1, xc, xk);
+            long k = 0;
+            for (var u : xc.entrySet()) {
+                Long have = split.get(u.getKey());
+                if (have == null || have % u.getValue() != 0) return false;
+                long m = have / u.getValue();
+                if (k == 0) k = m;
+                else if (m != k) return false;
+            }
+            if (k == 0) return false;
+            for (var u : xc.entrySet()) split.merge(u.getKey(), -k * u.getValue(), Long::sum);
+            split.values().removeIf(v -> v == 0);
+            k0[0] -= k * xk[0];
+            split.merge(div(x, dd), k * dd, Long::sum);
+            split.merge(mod(x, dd), k, Long::sum);
+        }
+        long scale = 0;
+        for (var t : ac.entrySet()) {
+            Long k = split.get(t.getKey());
+            if (k == null || k % t.getValue() != 0) return false;
+            long m = k / t.getValue();
+            if (scale == 0) scale = m;
+            else if (m != scale) return false;
+        }
+        if (scale <= 0) return false;
+        for (var t : ac.entrySet()) split.merge(t.getKey(), -scale * t.getValue(), Long::sum);
+        split.values().removeIf(v -> v == 0);
+        split.merge(narrowed, scale, Long::sum);
+        fc.clear();
+        fc.putAll(split);
+        constant[0] = k0[0];
+        return true;
     }
 
     private static long gcd(long a, long b) { return b == 0 ? a : gcd(b, a % b); }

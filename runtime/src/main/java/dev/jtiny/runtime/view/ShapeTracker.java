@@ -38,7 +38,7 @@ public record ShapeTracker(List<View> views) {
         Expr[] r = top().expr(idx);
         Expr flat = r[0], valid = r[1];
         for (int i = views.size() - 2; i >= 0; i--) {
-            Expr[] inner = views.get(i).expr(unravel(flat, views.get(i).shape()));
+            Expr[] inner = views.get(i).expr(unravel(Expr.within(flat, valid), views.get(i).shape()));
             flat = inner[0];
             valid = Expr.and(valid, inner[1]);
         }

@@ -32,6 +32,7 @@ public final class ExprEval {
                 for (Expr c : a.conds()) if (eval(c, env) == 0) r = 0;
                 yield r;
             }
+            case Expr.Bounded b -> eval(b.a(), env);
         };
     }
 
@@ -47,6 +48,7 @@ public final class ExprEval {
             case Expr.And a -> a.conds().forEach(c -> forEachNode(c, f));
             case Expr.Num n -> {}
             case Expr.Var v -> {}
+            case Expr.Bounded b -> forEachNode(b.a(), f);
         }
     }
 }

@@ -51,6 +51,83 @@ class ExprTest {
     }
 
     @Test
+    void aRestBelowACommonFactorOfTheDivisorDrops() {
+        // (3025*k + p) with p < 3025: divided by 9*3025 it is k/9, modulo it is 3025*(k%9) + p.
+        Var k = var("k", 0, 143), p = var("p", 0, 3024);
+        Expr flat = add(mul(k, 3025), p);
+        assertEquals(div(k, 9), div(flat, 27225));
+        assertEquals(add(mul(mod(k, 9), 3025), p), mod(flat, 27225));
+        // A sum that stays within one multiple of the divisor: its quotient is a constant, its remainder a shift.
+        Var b = var("b", 1, 55);
+        assertEquals(num(1), div(add(b, 54), 55));
+        assertEquals(add(b, -1), mod(add(b, 54), 55));
+    }
+
+    @Test
+    void withinAValidRangeAPaddedIndexDividesAsIfUnpadded() {
+        // A padded column p (panel*16 + lane up to 3039, valid below 3025) flattened with a row k, read back as (k, p).
+        Var k = var("k", 0, 143), panel = var("panel", 0, 189), lane = var("lane", 0, 15);
+        Expr p = add(mul(panel, 16), lane);
+        Expr flat = add(mul(k, 3025), p), valid = lt(p, 3025);
+        assertInstanceOf(Div.class, div(flat, 27225), "without the bound the division stays");
+        Expr bounded = within(flat, valid);
+        assertEquals(div(k, 9), div(bounded, 27225));
+        assertEquals(TRUE.render(), within(TRUE, valid).render(), "an expression without the bounded terms is kept");
+        // A window (row ky + p/55, column kx + p%55, both padded by one) re-flattened into the 55x55 image it reads.
+        Var ky = var("ky", 0, 2), kx = var("kx", 0, 2), q = var("q", 0, 3024);
+        Expr h = add(ky, div(q, 55)), w = add(kx, mod(q, 55));
+        Expr pixel = add(add(mul(h, 55), w), -56);
+        Expr inImage = and(and(ge(h, 1), lt(h, 56)), and(ge(w, 1), lt(w, 56)));
+        Expr[] at = ShapeTracker.unravel(within(pixel, inImage), new int[]{55, 55});
+        Expr[] plain = ShapeTracker.unravel(pixel, new int[]{55, 55});
+        for (long kyv = 0; kyv <= 2; kyv++) {
+            for (long kxv = 0; kxv <= 2; kxv++) {
+                for (long qv = 0; qv < 3025; qv++) {
+                    Map<String, Long> env = Map.of("ky", kyv, "kx", kxv, "q", qv);
+                    if (ExprEval.eval(inImage, env) == 0) continue;
+                    assertEquals(ExprEval.eval(plain[0], env), ExprEval.eval(at[0], env));
+                    assertEquals(ExprEval.eval(plain[1], env), ExprEval.eval(at[1], env));
+                }
+            }
+        }
+        assertEquals("((ky+(q/55))-1)", at[0].render(), "the row needs no division");
+        assertEquals("((kx+(q%55))-1)", at[1].render(), "the column needs no modulo");
+    }
+
+    @Test
+    void boundedSumsKeepTheirValueWhereValid() {
+        // Random linear forms, bounded by a random condition on a part of them, divided and reduced: equal to the
+        // plain division wherever the condition holds.
+        Random rnd = new Random(31);
+        Var vx = var("x", 0, 7), vy = var("y", 0, 5), vz = var("z", 0, 4);
+        int checked = 0;
+        for (int trial = 0; trial < 2000; trial++) {
+            long a = 1 + rnd.nextInt(9), b = rnd.nextInt(5), c = 1 + rnd.nextInt(12), k = rnd.nextInt(20);
+            Expr part = add(mul(vy, b), vz);
+            Expr lin = add(add(mul(vx, a * (1 + rnd.nextInt(3))), mul(part, 1 + rnd.nextInt(3))), k);
+            long lo = rnd.nextInt(4), hi = lo + 1 + rnd.nextInt(12);
+            Expr valid = and(ge(part, lo), lt(part, hi));
+            Expr inside = within(lin, valid);
+            long d = 1 + rnd.nextInt(40);
+            Expr q = div(inside, d), r = mod(inside, d);
+            for (long xv = 0; xv <= 7; xv++) {
+                for (long yv = 0; yv <= 5; yv++) {
+                    for (long zv = 0; zv <= 4; zv++) {
+                        Map<String, Long> env = Map.of("x", xv, "y", yv, "z", zv);
+                        if (ExprEval.eval(valid, env) == 0) continue;
+                        long v = ExprEval.eval(lin, env);
+                        assertEquals(v, ExprEval.eval(inside, env), lin.render() + " within " + valid.render());
+                        assertEquals(v / d, ExprEval.eval(q, env), "(" + inside.render() + ")/" + d + " -> " + q.render() + " at " + env);
+                        assertEquals(v % d, ExprEval.eval(r, env), "(" + inside.render() + ")%" + d + " -> " + r.render() + " at " + env);
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 10_000, "checked " + checked);
+    }
+
+    @Test
     void moduloOfASmallValueIsTheValue() {
         Var s = var("s", 0, 3);
         assertSame(s, mod(s, 4));

@@ -86,7 +86,7 @@ final class Heuristics {
                 bestScore = score;
             }
         }
-        return best != null ? best : Linearizer.linearize(k);
+        return best != null ? best : groups ? Linearizer.linearize(k) : Linearizer.looped(k);
     }
 
     /**
