@@ -603,6 +603,16 @@ public final class Conv {
         int[] sh = x.shape();
         int in = sh[a];
         int o = (in - d * (k - 1) - 1) / s + 1;
+        if (d == 1 && s >= k) {
+            // Windows that do not overlap (a 2x2 pool of stride 2): the first O*s positions as (O, s), the first k of
+            // each: one view, whose gradient is a reshape back, not a sum over repeated rows.
+            Tensor t = o * s > in ? x.pad(padAlong(sh.length, a, o * s - in)) : x.shrink(ranges(sh, a, 0, o * s));
+            t = t.reshape(around(sh, a, o, s));
+            t = t.shrink(ranges(t.shape(), a + 1, 0, k));
+            int[] order = new int[t.ndim()];
+            for (int i = 0; i < order.length; i++) order[i] = i == a ? a + 1 : i == a + 1 ? a : i;
+            return t.permute(order);
+        }
         int f = Math.max(1, ceilDiv(o * s - d, in));
         int len = f * in + d;
         int reps = ceilDiv(k * len, in);
@@ -611,6 +621,13 @@ public final class Conv {
                 .reshape(around(sh, a, k, len));
         t = t.shrink(ranges(t.shape(), a + 1, 0, o * s)).reshape(around(sh, a, k, o, s));
         return t.shrink(ranges(t.shape(), a + 2, 0, 1)).reshape(around(sh, a, k, o));
+    }
+
+    /** Padding of {@code after} zeros at the end of dimension {@code a} of {@code n}. */
+    private static int[][] padAlong(int n, int a, int after) {
+        int[][] p = new int[n][2];
+        p[a][1] = after;
+        return p;
     }
 
     /** {@code shape} with dimension {@code a} replaced by {@code dims}. */

@@ -43,7 +43,7 @@ final class Im2col {
         if (reduce.op != Op.SUM || d.workGroups() || d.vectorLanes() <= 1 || reduce.dtype != DType.FLOAT32) return null;
         int[] axes = (int[]) reduce.arg;
         LazyBuffer product = reduce.srcs().getFirst();
-        if (axes.length < 2 || !product.isBase() || product.op != Op.MUL || product.isRealized()) return null;
+        if (!product.isBase() || product.op != Op.MUL || product.isRealized()) return null;
         List<LazyBuffer> operands = product.srcs();
         if (operands.size() != 2) return null;
         // Float32 values: whatever computes them (a previous layer's activation) runs in the copy or, for the other
@@ -57,20 +57,32 @@ final class Im2col {
         int w = first == null ? 1 : second == null ? 0 : pick(first, second, windowed(operands.get(0)), windowed(operands.get(1)));
         Groups groups = w == 0 ? first : second;
         if (groups == null) return null;
+        // A sum over one axis whose rows and columns are one axis each is a (batched) matmul: the tiled kernel
+        // reads it in place. Over one axis with rows or columns over several (a convolution's input gradient:
+        // the output's gradient times the weights, summed over output channels, per channel and tap), the copy.
+        if (axes.length < 2 && groups.rows.size() < 2 && groups.cols.size() < 2) return null;
         LazyBuffer windows = operands.get(w), other = operands.get(1 - w);
         List<Integer> rows = groups.rows, cols = groups.cols, batch = groups.batch, red = groups.reduced;
         long nr = groups.rowCount, nc = groups.colCount, nb = product(shape, batch), k = product(shape, red);
         if (nr < MIN_ROWS || nb * nr * nc * k < MIN_FMAS || nb * k * (nc + PANEL) > Integer.MAX_VALUE) return null;
         int b = (int) nb, r = (int) nr, p = (int) nc, kk = (int) k, padded = (p + PANEL - 1) / PANEL * PANEL;
 
+        // A reduction under the windows (a pooling before this convolution) is computed once first: the copy
+        // reads each element once per tap and would compute it again each time.
+        if (!windows.base.isRealized() && computesReduction(windows.base, 0)) windows = windows.over(windows.base.contiguous());
         // The windows as (batch, reduced, columns), padded to whole panels and copied as (batch, panels, reduced, PANEL).
         LazyBuffer win = ones(windows, rows).permute(order(n, batch, red, cols, rows)).reshape(b, kk, p);
         if (padded != p) win = win.pad(new int[][]{{0, 0}, {0, 0}, {0, padded - p}});
         LazyBuffer panels = win.reshape(b, kk, padded / PANEL, PANEL).permute(0, 2, 1, 3).contiguous();
         LazyBuffer x = panels.permute(0, 2, 1, 3).reshape(b, kk, padded).permute(0, 2, 1)
                 .reshape(b, 1, padded, kk).expand(b, r, padded, kk);
-        // The other operand as (batch, rows, 1, reduced).
-        LazyBuffer y = ones(other, cols).permute(order(n, batch, rows, red, cols)).reshape(b, r, 1, kk).expand(b, r, padded, kk);
+        // The other operand as (batch, rows, 1, reduced). Read in place where it is an array in memory (weights);
+        // computed (an output's gradient through a pooling's backward, say) it is made once first, since the
+        // tiled kernel would compute it again for every block of columns, and only plain loads keep it tiled.
+        // Copied in the axes it has (then merged for free), so the copy's index needs no divisions.
+        LazyBuffer rowsOf = ones(other, cols).permute(order(n, batch, rows, red, cols));
+        if (!inMemory(other)) rowsOf = rowsOf.contiguous();
+        LazyBuffer y = rowsOf.reshape(b, r, 1, kk).expand(b, r, padded, kk);
         LazyBuffer sum = (w == 0 ? x.alu(Op.MUL, y) : y.alu(Op.MUL, x)).reduceWhole(Op.SUM, 3);
 
         // The sum is stored as it is computed, (batch, rows, columns): a consumer fused into its kernel (a bias, an
@@ -133,6 +145,19 @@ final class Im2col {
     /** Whether {@code v} is read through stacked views or padding: sliding windows, not a plain strided array. */
     private static boolean windowed(LazyBuffer v) {
         return v.st.views().size() > 1 || v.st.top().mask() != null;
+    }
+
+    /** Whether computing base {@code b} (down to realized or copied buffers) takes a reduction. */
+    private static boolean computesReduction(LazyBuffer b, int depth) {
+        if (b.isRealized() || b.op == Op.CONTIGUOUS || depth > 32) return false;
+        if (b.op.isReduce()) return true;
+        for (LazyBuffer s : b.srcs()) if (computesReduction(s.base, depth + 1)) return true;
+        return false;
+    }
+
+    /** Whether {@code v} reads a buffer through one view without padding (a realized array, not a computation). */
+    private static boolean inMemory(LazyBuffer v) {
+        return v.base.isRealized() && v.st.views().size() == 1 && v.st.top().mask() == null;
     }
 
     /** Whether {@code v}'s value does not change along axis {@code a}. */
