@@ -87,6 +87,8 @@ class ConvTest {
         assertClose("maxPool2d k(2,3) s(1,2) p1 d(2,1)", ConvRef.pool(x, p(2, 3), p(1, 2), p(1, 1), p(2, 1), true),
                 Conv.maxPool2d(t, p(2, 3), p(1, 2), p(1, 1), p(2, 1)), 0);
         assertClose("maxPool2d 2", ConvRef.pool(x, p(2, 2), p(2, 2), p(0, 0), p(1, 1), true), Conv.maxPool2d(t, 2), 0);
+        // Windows that do not overlap are one reshaped view: rows cut short (7 = 2*3 + 1), columns padded (5 < 2*3).
+        assertClose("maxPool2d k2 s3", ConvRef.pool(x, p(2, 2), p(3, 3), p(0, 0), p(1, 1), true), Conv.maxPool2d(t, 2, 3, 0), 0);
     }
 
     @Test void avgPool() {
@@ -170,6 +172,15 @@ class ConvTest {
             y.mul(up.tensor()).sum().backward();
             assertClose((max ? "maxPool2d" : "avgPool2d") + " d/dx",
                     ConvRef.numericGrad(x, up, q -> ConvRef.pool(q, p(3, 3), p(2, 2), p(1, 1), p(1, 1), max)), tx.grad().toFloatArray(), 1e-4);
+        }
+        // Windows that do not overlap (their gradient is a reshape back): 2x2 of stride 2 and of stride 3.
+        for (int stride : new int[]{2, 3}) {
+            Tensor tx = x.tensor().requiresGrad(true);
+            Tensor y = Conv.maxPool2d(tx, 2, stride, 0);
+            Nd up = Nd.random(rnd, y.shape());
+            y.mul(up.tensor()).sum().backward();
+            assertClose("maxPool2d k2 s" + stride + " d/dx",
+                    ConvRef.numericGrad(x, up, q -> ConvRef.pool(q, p(2, 2), p(stride, stride), p(0, 0), p(1, 1), true)), tx.grad().toFloatArray(), 1e-4);
         }
     }
 

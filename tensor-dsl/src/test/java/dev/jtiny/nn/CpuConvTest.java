@@ -90,4 +90,34 @@ class CpuConvTest {
                     }
         assertClose("d/dx", dx, tx.grad().toFloatArray(), 1e-4);
     }
+
+    @Test void trainingStepGradientsThroughPoolingRunTiled() {
+        // A training step's convolution large enough for every product to be lowered: the forward sum, the input's
+        // gradient (the output's gradient times the weights summed over output channels, per channel and tap, then
+        // summed back over the windows) and the weights' gradient (windows read along rows of pixels, so they are
+        // made as rows and the output's gradient is copied into panels), with ReLU and a 2x2 max pool after it.
+        // Reference: the same step in float64, which no rewrite touches (it only lowers float32 products).
+        Nd x = Nd.random(rnd, 4, 16, 14, 14), w = Nd.random(rnd, 32, 16, 3, 3), b = Nd.random(rnd, 32), up = Nd.random(rnd, 4, 32, 7, 7);
+        long mark = KernelLog.mark();
+        Tensor[] f32 = step(x.tensor(), w.tensor(), b.tensor(), up.tensor());
+        long tiled = KernelLog.since(mark).stream().filter(e -> e.opts().stream().anyMatch(o -> o.contains("upcast output axes"))).count();
+        assertTrue(tiled >= 3, "forward, input gradient and weight gradient each ran a tiled matmul: " + KernelLog.since(mark).stream().map(e -> e.name() + " " + e.opts()).toList());
+        Tensor[] f64 = step(f64(x), f64(w), f64(b), f64(up));
+        String[] names = {"d/dx", "d/dw", "d/db"};
+        for (int i = 0; i < 3; i++) assertClose(names[i], f64[i].toDoubleArray(), f32[i].toFloatArray(), 1e-4);
+    }
+
+    private static Tensor f64(Nd a) { return Tensor.of(a.v(), dev.jtiny.runtime.DType.FLOAT64, a.shape()); }
+
+    /** Gradients of sum(maxPool2d(relu(conv(x, w) + b), 2) * up) for x, w and b. */
+    private static Tensor[] step(Tensor x, Tensor w, Tensor b, Tensor up) {
+        x.requiresGrad(true);
+        w.requiresGrad(true);
+        b.requiresGrad(true);
+        Tensor y = Conv.conv2d(x, w, b, p(1, 1), p(1, 1), p(1, 1), 1).relu();
+        Conv.maxPool2d(y, 2).mul(up).sum().backward();
+        Tensor[] grads = {x.grad(), w.grad(), b.grad()};
+        Tensor.realize(grads);
+        return grads;
+    }
 }

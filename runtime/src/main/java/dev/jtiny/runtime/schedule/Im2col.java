@@ -54,7 +54,7 @@ final class Im2col {
         Groups first = Groups.of(operands.get(0), operands.get(1), shape, axes), second = Groups.of(operands.get(1), operands.get(0), shape, axes);
         // The copied operand is the one read as columns: the windows (a convolution's input) where one operand is
         // such a view, else (a 1x1 convolution) the one that leaves whole vectors of rows, then the longer columns.
-        int w = first == null ? 1 : second == null ? 0 : pick(first, second, windowed(operands.get(0)), windowed(operands.get(1)));
+        int w = first == null ? 1 : second == null ? 0 : pick(first, second, operands.get(0), operands.get(1));
         Groups groups = w == 0 ? first : second;
         if (groups == null) return null;
         // A sum over one axis whose rows and columns are one axis each is a (batched) matmul: the tiled kernel
@@ -134,12 +134,31 @@ final class Im2col {
         }
     }
 
-    /** 0 to copy the first operand, 1 the second: see {@link #lower}. */
-    private static int pick(Groups first, Groups second, boolean firstWindowed, boolean secondWindowed) {
-        if (firstWindowed != secondWindowed) return firstWindowed ? 0 : 1;
+    /**
+     * 0 to copy the first operand, 1 the second: see {@link #lower}. The windows are copied into panels, except
+     * where the sum runs along their rows of pixels (a weight gradient sums over batch and pixels): then they are
+     * made as rows in their own order, each row of pixels read and written in one run, and the other operand (the
+     * output's gradient) is the one copied into panels.
+     */
+    private static int pick(Groups first, Groups second, LazyBuffer a, LazyBuffer b) {
+        boolean firstWindowed = windowed(a), secondWindowed = windowed(b);
+        if (firstWindowed != secondWindowed) {
+            LazyBuffer win = firstWindowed ? a : b;
+            Groups asColumns = firstWindowed ? first : second;
+            // As rows they must fill whole vectors of the tile (a 1-channel image's 9 taps would not).
+            boolean asRows = alongPixels(win, asColumns.reduced) && asColumns.colCount % 8 == 0;
+            return asRows == firstWindowed ? 1 : 0;
+        }
         boolean firstRows = first.rowCount % 8 == 0, secondRows = second.rowCount % 8 == 0;
         if (firstRows != secondRows) return firstRows ? 0 : 1;
         return first.colCount >= second.colCount ? 0 : 1;
+    }
+
+    /** Whether the innermost of the {@code reduced} axes reads {@code v} in a run of consecutive elements, 8 or more. */
+    private static boolean alongPixels(LazyBuffer v, List<Integer> reduced) {
+        if (reduced.isEmpty()) return false;
+        int a = reduced.getLast();
+        return v.shape()[a] >= 8 && v.st.top().strides()[a] == 1;
     }
 
     /** Whether {@code v} is read through stacked views or padding: sliding windows, not a plain strided array. */
