@@ -81,7 +81,7 @@ final class Im2col {
         // tiled kernel would compute it again for every block of columns, and only plain loads keep it tiled.
         // Copied in the axes it has (then merged for free), so the copy's index needs no divisions.
         LazyBuffer rowsOf = ones(other, cols).permute(order(n, batch, rows, red, cols));
-        if (!inMemory(other)) rowsOf = rowsOf.contiguous();
+        if (!inMemory(other) && !fromConstants(other.base, 0)) rowsOf = rowsOf.contiguous();
         LazyBuffer y = rowsOf.reshape(b, r, 1, kk).expand(b, r, padded, kk);
         LazyBuffer sum = (w == 0 ? x.alu(Op.MUL, y) : y.alu(Op.MUL, x)).reduceWhole(Op.SUM, 3);
 
@@ -172,6 +172,14 @@ final class Im2col {
         if (b.op.isReduce()) return true;
         for (LazyBuffer s : b.srcs()) if (computesReduction(s.base, depth + 1)) return true;
         return false;
+    }
+
+    /** Whether base {@code b} is computed from constants alone (a model's constant weights): nothing to load. */
+    private static boolean fromConstants(LazyBuffer b, int depth) {
+        if (b.op == Op.CONST) return true;
+        if (b.isRealized() || depth > 32 || b.srcs().isEmpty()) return false;
+        for (LazyBuffer s : b.srcs()) if (!fromConstants(s.base, depth + 1)) return false;
+        return true;
     }
 
     /** Whether {@code v} reads a buffer through one view without padding (a realized array, not a computation). */
