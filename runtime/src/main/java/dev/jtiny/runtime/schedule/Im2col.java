@@ -9,7 +9,10 @@ import dev.jtiny.runtime.graph.LazyBuffer;
 import dev.jtiny.runtime.view.View;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A convolution reaches the scheduler as a sum over its channels and taps of weights times a view of the input's
@@ -69,7 +72,9 @@ final class Im2col {
 
         // A reduction under the windows (a pooling before this convolution) is computed once first: the copy
         // reads each element once per tap and would compute it again each time.
-        if (!windows.base.isRealized() && computesReduction(windows.base, 0)) windows = windows.over(windows.base.contiguous());
+        if (!windows.base.isRealized() && computesReduction(windows.base, Collections.newSetFromMap(new IdentityHashMap<>()))) {
+            windows = windows.over(windows.base.contiguous());
+        }
         // The windows as (batch, reduced, columns), padded to whole panels and copied as (batch, panels, reduced, PANEL).
         LazyBuffer win = ones(windows, rows).permute(order(n, batch, red, cols, rows)).reshape(b, kk, p);
         if (padded != p) win = win.pad(new int[][]{{0, 0}, {0, 0}, {0, padded - p}});
@@ -81,7 +86,7 @@ final class Im2col {
         // tiled kernel would compute it again for every block of columns, and only plain loads keep it tiled.
         // Copied in the axes it has (then merged for free), so the copy's index needs no divisions.
         LazyBuffer rowsOf = ones(other, cols).permute(order(n, batch, rows, red, cols));
-        if (!inMemory(other) && !fromConstants(other.base, 0)) rowsOf = rowsOf.contiguous();
+        if (!inMemory(other) && !fromConstants(other.base, Collections.newSetFromMap(new IdentityHashMap<>()))) rowsOf = rowsOf.contiguous();
         LazyBuffer y = rowsOf.reshape(b, r, 1, kk).expand(b, r, padded, kk);
         LazyBuffer sum = (w == 0 ? x.alu(Op.MUL, y) : y.alu(Op.MUL, x)).reduceWhole(Op.SUM, 3);
 
@@ -167,18 +172,19 @@ final class Im2col {
     }
 
     /** Whether computing base {@code b} (down to realized or copied buffers) takes a reduction. */
-    private static boolean computesReduction(LazyBuffer b, int depth) {
-        if (b.isRealized() || b.op == Op.CONTIGUOUS || depth > 32) return false;
+    private static boolean computesReduction(LazyBuffer b, Set<LazyBuffer> seen) {
+        if (b.isRealized() || b.op == Op.CONTIGUOUS || !seen.add(b)) return false; // each node once: graphs share
         if (b.op.isReduce()) return true;
-        for (LazyBuffer s : b.srcs()) if (computesReduction(s.base, depth + 1)) return true;
+        for (LazyBuffer s : b.srcs()) if (computesReduction(s.base, seen)) return true;
         return false;
     }
 
     /** Whether base {@code b} is computed from constants alone (a model's constant weights): nothing to load. */
-    private static boolean fromConstants(LazyBuffer b, int depth) {
+    private static boolean fromConstants(LazyBuffer b, Set<LazyBuffer> seen) {
         if (b.op == Op.CONST) return true;
-        if (b.isRealized() || depth > 32 || b.srcs().isEmpty()) return false;
-        for (LazyBuffer s : b.srcs()) if (!fromConstants(s.base, depth + 1)) return false;
+        if (b.isRealized() || b.srcs().isEmpty()) return false;
+        if (!seen.add(b)) return true; // known so far to be made of constants: its first visit decides
+        for (LazyBuffer s : b.srcs()) if (!fromConstants(s.base, seen)) return false;
         return true;
     }
 
