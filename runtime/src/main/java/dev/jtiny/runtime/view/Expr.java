@@ -414,14 +414,7 @@ public sealed interface Expr {
             Map<Expr, Long> xc = new LinkedHashMap<>();
             long[] xk = {0};
             collect(x, 1, xc, xk);
-            long k = 0;
-            for (var u : xc.entrySet()) {
-                Long have = split.get(u.getKey());
-                if (have == null || have % u.getValue() != 0) return false;
-                long m = have / u.getValue();
-                if (k == 0) k = m;
-                else if (m != k) return false;
-            }
+            long k = multiple(split, xc);
             if (k == 0) return false;
             for (var u : xc.entrySet()) split.merge(u.getKey(), -k * u.getValue(), Long::sum);
             split.values().removeIf(v -> v == 0);
@@ -429,14 +422,7 @@ public sealed interface Expr {
             split.merge(div(x, dd), k * dd, Long::sum);
             split.merge(mod(x, dd), k, Long::sum);
         }
-        long scale = 0;
-        for (var t : ac.entrySet()) {
-            Long k = split.get(t.getKey());
-            if (k == null || k % t.getValue() != 0) return false;
-            long m = k / t.getValue();
-            if (scale == 0) scale = m;
-            else if (m != scale) return false;
-        }
+        long scale = multiple(split, ac);
         if (scale <= 0) return false;
         for (var t : ac.entrySet()) split.merge(t.getKey(), -scale * t.getValue(), Long::sum);
         split.values().removeIf(v -> v == 0);
@@ -445,6 +431,19 @@ public sealed interface Expr {
         fc.putAll(split);
         constant[0] = k0[0];
         return true;
+    }
+
+    /** The k with terms[t] == k * part[t] for every term t of {@code part}; 0 where there is none. */
+    private static long multiple(Map<Expr, Long> terms, Map<Expr, Long> part) {
+        long k = 0;
+        for (var u : part.entrySet()) {
+            Long have = terms.get(u.getKey());
+            if (have == null || have % u.getValue() != 0) return 0;
+            long m = have / u.getValue();
+            if (k == 0) k = m;
+            else if (m != k) return 0;
+        }
+        return k;
     }
 
     private static long gcd(long a, long b) { return b == 0 ? a : gcd(b, a % b); }
