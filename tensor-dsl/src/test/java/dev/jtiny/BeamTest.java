@@ -114,4 +114,44 @@ class BeamTest {
         assertTrue(timed.stream().anyMatch(l -> l.contains("stage reduce by 16 in local memory")), trace);
         assertEquals(2, Pattern.compile("beam r_\\w+: \\d+ choices in").matcher(trace).results().count(), trace);
     }
+
+    /**
+     * BEAM on the Java backend: a matmul's register tiles and blocks of tiles, rows of lanes and the scalar loops
+     * are timed once HotSpot has compiled each (a fresh class first runs interpreted), every choice gives the
+     * heuristic's values, the pick is no slower than the heuristic as measured, and the disk cache answers next time.
+     */
+    @Test
+    void javaBackendTimesCompiledTilesAndCachesThePick() {
+        Tensor.manualSeed(7);
+        float[] a = Tensor.randn(128, 96).toFloatArray(), b = Tensor.randn(96, 256).toFloatArray();
+        Config.set("DEVICE", "JAVA");
+        double[] want = new double[128 * 256];
+        for (int i = 0; i < 128; i++)
+            for (int j = 0; j < 256; j++) {
+                double sum = 0;
+                for (int k = 0; k < 96; k++) sum += (double) a[i * 96 + k] * b[k * 256 + j];
+                want[i * 256 + j] = sum;
+            }
+        Config.set("CACHEDIR", cache.toString());
+        Config.set("BEAM", "3");
+        Config.set("DEBUG", "3");
+        Realizer.forgetRendered();
+        float[][] got = new float[1][];
+        String first = traced(() -> got[0] = Tensor.of(a, 128, 96).matmul(Tensor.of(b, 96, 256)).toFloatArray());
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[0][i], 1e-4 * Math.max(1, Math.abs(want[i])), first);
+        assertTrue(!first.contains("rejected"), first);
+        var m = Pattern.compile("beam r_128_256_96: (\\d+) choices in [0-9.]+ ms, picked (\\[[^\\]]*\\]) ([0-9.]+)us \\(heuristic (\\[[^\\]]*\\]) ([0-9.]+)us\\)")
+                .matcher(first);
+        assertTrue(m.find(), first);
+        assertTrue(Integer.parseInt(m.group(1)) >= 6, first);
+        assertTrue(Double.parseDouble(m.group(3)) <= Double.parseDouble(m.group(5)), "picked a slower choice: " + first);
+        var timed = first.lines().filter(l -> l.startsWith("beam   [")).toList();
+        assertTrue(timed.stream().anyMatch(l -> l.contains("upcast output axes 0,1 by 4x16")), "a 4-row tile was timed\n" + first);
+        assertTrue(timed.stream().anyMatch(l -> l.contains("upcast output axes 0,1 by 8x16, tile")), "blocks of 8-row tiles were timed\n" + first);
+
+        Realizer.forgetRendered(); // as a new process: the disk cache answers, nothing is timed
+        String second = traced(() -> got[0] = Tensor.of(a, 128, 96).matmul(Tensor.of(b, 96, 256)).toFloatArray());
+        assertTrue(second.contains("beam r_128_256_96: " + m.group(2) + " (from the cache)"), second);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[0][i], 1e-4 * Math.max(1, Math.abs(want[i])));
+    }
 }

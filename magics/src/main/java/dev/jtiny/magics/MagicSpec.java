@@ -50,7 +50,7 @@ public record MagicSpec(String name, boolean line, boolean cell, String usage, L
                 "As IPython: mean ± std. dev. of REPEAT runs (default 7) of LOOPS loops each (chosen so a run takes "
                         + "0.2 s when not given).", "Magics.timeit(() -> ...), Magics.timeit(\"-n 100 -r 5\", () -> ...)");
         add("beam", true, false, "%beam N", List.of("0", "2", "4", "8"),
-                "Sets BEAM=N: each new kernel on an OpenCL device times up to 4N of its layouts (work-group sizes, "
+                "Sets BEAM=N: each new kernel on an OpenCL device or on JAVA times up to 4N of its layouts (work-group sizes, "
                         + "register tiles, unrolling, lanes) on its own buffers and keeps the fastest, never slower than the "
                         + "heuristics' choice; the choice is cached on disk. 0: the heuristics alone.", "Magics.beam(N)");
         add("jit", true, false, "%jit on|off", List.of("on", "off"),

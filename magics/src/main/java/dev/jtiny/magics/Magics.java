@@ -139,7 +139,7 @@ public final class Magics {
         if (width < 0) throw new IllegalArgumentException("beam: width " + width + " must be 0 (off) or positive");
         Config.set("BEAM", String.valueOf(width));
         return new Note("BEAM=" + width + (width == 0 ? " (heuristics only)"
-                : ": each new kernel on an OpenCL device times up to " + 4 * width + " layouts on its buffers and keeps the "
+                : ": each new kernel on an OpenCL device or on JAVA times up to " + 4 * width + " layouts on its buffers and keeps the "
                         + "fastest (cached on disk; DEBUG 2 shows the choices)"));
     }
 

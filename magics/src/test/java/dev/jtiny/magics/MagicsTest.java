@@ -37,7 +37,7 @@ class MagicsTest {
 
     @Test
     void settingsAndTheirErrorsNameTheValidChoices() {
-        assertTrue(Magics.beam(4).text().startsWith("BEAM=4: each new kernel on an OpenCL device times up to 16 layouts"));
+        assertTrue(Magics.beam(4).text().startsWith("BEAM=4: each new kernel on an OpenCL device or on JAVA times up to 16 layouts"));
         assertEquals("4", Config.get("BEAM", null));
         Magics.jit(false);
         assertEquals(0, Config.getInt("JIT", 1));

@@ -260,6 +260,62 @@ final class Heuristics {
         return null;
     }
 
+    /**
+     * Every register-tiled layout of {@code k} a CPU with {@code lanes} lanes can run as vectors, for BEAM: each tile
+     * of {@link #cpuTiles} (and one vector wide) over the axis with the most multiply-adds per load, with each block
+     * of {@link #CPU_BLOCKS} that divides it and with none; best tiles by that measure first.
+     */
+    static List<LinearKernel> cpuTileChoices(Kernel k, int lanes) {
+        KNode.Reduce reduce = topReduce(k.root());
+        int[] out = k.outShape();
+        List<LinearKernel> found = new ArrayList<>();
+        if (reduce == null || View.numel(out) < 4L * lanes) return found;
+        int c = out.length - 1;
+        while (c >= 0 && out[c] == 1) c--;
+        if (c < 0) return found;
+        List<int[]> tiles = new ArrayList<>(List.of(cpuTiles(lanes)));
+        tiles.add(new int[]{8, lanes});
+        tiles.add(new int[]{4, lanes});
+        record Scored(Linearizer.Upcast up, int rowTiles, int colTiles, double score) {}
+        List<Scored> scored = new ArrayList<>();
+        for (int[] t : tiles) {
+            int bestAxis = -1;
+            double bestScore = 0;
+            for (int r = 0; r < c; r++) {
+                if (out[r] == 1 || out[r] % t[0] != 0 || out[c] % t[1] != 0) continue;
+                try {
+                    LinearKernel lk = Linearizer.linearize(k, Linearizer.Upcast.tile(r, t[0], c, t[1], 1));
+                    if (!JavaRenderer.vectorizes(lk, lanes)) continue;
+                    double score = CostModel.fmasPerLoad(lk, lanes);
+                    if (score > bestScore + 1e-9) {
+                        bestAxis = r;
+                        bestScore = score;
+                    }
+                } catch (Linearizer.CannotUpcast e) {
+                    // not this axis
+                }
+            }
+            if (bestAxis >= 0) scored.add(new Scored(Linearizer.Upcast.tile(bestAxis, t[0], c, t[1], 1), out[bestAxis] / t[0], out[c] / t[1], bestScore));
+        }
+        scored.sort(Comparator.comparingDouble(x -> -x.score()));
+        for (Scored t : scored) {
+            for (int[] b : CPU_BLOCKS) {
+                if (t.rowTiles() % b[0] != 0 || t.colTiles() % b[1] != 0 || (t.rowTiles() == b[0] && t.colTiles() == b[1])) continue;
+                try {
+                    found.add(Linearizer.linearize(k, t.up(), 0, b[0], b[1]));
+                } catch (Linearizer.CannotUpcast e) {
+                    // no block of this shape
+                }
+            }
+            try {
+                found.add(Linearizer.linearize(k, t.up()));
+            } catch (Linearizer.CannotUpcast e) {
+                // not without a block either
+            }
+        }
+        return found;
+    }
+
     /** {rows, columns} of a measuring knob's "RxC" (GPUTILE, CPUTILE). */
     private static int[] sides(String rxc) {
         String[] p = rxc.split("x");

@@ -34,7 +34,9 @@ final class SearchSpace {
      * register tiles over every pair of output axes ({@link #BEAM_TILES}), each with the reduction's innermost loop
      * unrolled 1, 4 or 8 times or completely when it is short (a convolution's 3 taps), and each with up to
      * {@link #BLOCKS_PER_TILE} shapes of its block of work items; then every work-group size for a grouped
-     * reduction and every lane count that applies; then the plain kernel. Each choice once. Tiles are listed before
+     * reduction and every lane count that applies; on a CPU with vector lanes, every register tile and block of
+     * tiles ({@link Heuristics#cpuTileChoices}), each row of lanes and the scalar loops; then the plain kernel.
+     * Each choice once. Tiles are listed before
      * the rest for kernels that can be tiled (a matmul or convolution gains most there); Beam ranks them.
      */
     static List<LinearKernel> choices(Kernel k, int lanes, boolean groups, int computeUnits) {
@@ -61,6 +63,15 @@ final class SearchSpace {
                 LinearKernel lk = Linearizer.linearize(k, up);
                 return CostModel.score(lk) > 0 ? lk : null;
             });
+        }
+        if (!groups && lanes > 1) {
+            // A CPU: every register tile and block of tiles, then each row of lanes, then the scalar loops.
+            for (LinearKernel lk : Heuristics.cpuTileChoices(k, lanes)) add.accept(() -> lk);
+            for (Linearizer.Upcast up : Heuristics.candidates(k, lanes)) add.accept(() -> {
+                LinearKernel lk = Linearizer.linearize(k, up);
+                return CostModel.score(lk) > 0 ? lk : null;
+            });
+            add.accept(() -> Linearizer.looped(k));
         }
         add.accept(() -> Linearizer.linearize(k));
         return List.copyOf(out.values());
