@@ -152,9 +152,7 @@ public final class Linearizer {
             idx[i] = Expr.var(j, 0, out[i] - 1);
         }
         String v = l.emit(k.root(), idx);
-        int[] strides = View.canonicalStrides(out);
-        Expr flat = Expr.num(0);
-        for (int i = 0; i < out.length; i++) if (out[i] != 1) flat = Expr.add(flat, Expr.mul(idx[i], strides[i]));
+        Expr flat = storeIndex(out, idx);
         l.uops.add(new UOp.Store(0, k.argTypes().getFirst(), flat, v, false));
         for (int i = 0; i < loops; i++) {
             l.scopes.pop();
@@ -163,6 +161,14 @@ public final class Linearizer {
         }
         return new LinearKernel(name(k), List.copyOf(l.uops), k.argTypes(), (int) n, 1, l.flops * n, k.fusedOps(),
                 Plan.looped(split), 0, 0);
+    }
+
+    /** Where the output element at per-axis index {@code idx} of the row-major {@code out} is stored. */
+    private static Expr storeIndex(int[] out, Expr[] idx) {
+        int[] strides = View.canonicalStrides(out);
+        Expr flat = Expr.num(0);
+        for (int i = 0; i < out.length; i++) if (out[i] != 1) flat = Expr.add(flat, Expr.mul(idx[i], strides[i]));
+        return flat;
     }
 
     /** The variable a grouped kernel's statements read their work item's number in its group from. */
@@ -249,9 +255,7 @@ public final class Linearizer {
         long sharedBytes = l.shared.stream().mapToLong(u -> (long) ((UOp.Shared) u).size() * ((UOp.Shared) u).dtype().itemSize).sum();
         if (sharedBytes > SHARED_BYTES) throw new CannotUpcast();
         l.uops.addAll(0, l.shared);
-        int[] strides = View.canonicalStrides(out);
-        Expr flat = Expr.num(0);
-        for (int i = 0; i < out.length; i++) if (out[i] != 1) flat = Expr.add(flat, Expr.mul(idx[i], strides[i]));
+        Expr flat = storeIndex(out, idx);
         boolean storeVec = l.lane != null && flat.uses(Lanes.LANE);
         if (group > 0) {
             if (!l.grouped) throw new CannotUpcast(); // nothing to split across a group
@@ -294,9 +298,7 @@ public final class Linearizer {
         Expr[] idx = ShapeTracker.unravel(gidx, rows);
         idx[axis] = Expr.add(Expr.mul(Expr.var(j, 0, out[axis] / group - 1), group), lid);
         String v = emit(k.root(), idx);
-        int[] strides = View.canonicalStrides(out);
-        Expr flat = Expr.num(0);
-        for (int i = 0; i < out.length; i++) if (out[i] != 1) flat = Expr.add(flat, Expr.mul(idx[i], strides[i]));
+        Expr flat = storeIndex(out, idx);
         uops.add(new UOp.Store(0, k.argTypes().getFirst(), flat, v, false));
         scopes.pop();
         loopExtents.pop();

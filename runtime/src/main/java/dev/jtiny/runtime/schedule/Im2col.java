@@ -28,10 +28,11 @@ import java.util.Set;
  * with the columns padded with zeros to whole panels. The sum then runs over one reduced axis of a
  * (batch, rows, columns, reduced) product, which the CPU tile covers rows by columns, and its result is read back in
  * the convolution's own axis order (a copy where that is not a reshape: padded columns, or rows and columns
- * interleaved). It applies to float32 sums of products over two or more reduced axes whose output has both rows and
- * columns, when the work is large enough to pay for the copy: convolutions (the windowed operand is the one copied),
- * 1x1 convolutions and ones with constant weights (read as plain arrays), and weight gradients (a sum over batch and
- * pixels of windows times the output's gradient).
+ * interleaved). It applies to float32 sums of products whose output has both rows and columns, over two or more
+ * reduced axes or with rows or columns over several axes, when the work is large enough to pay for the copy:
+ * convolutions (the windowed operand is the one copied), 1x1 convolutions and ones with constant weights (read as
+ * plain arrays), input gradients (the output's gradient times the weights, summed over output channels) and weight
+ * gradients (a sum over batch and pixels of windows times the output's gradient: there the windows are the rows).
  */
 final class Im2col {
     /** Columns per panel: as {@link PackPanels#PANEL}. */

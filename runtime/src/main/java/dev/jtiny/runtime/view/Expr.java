@@ -331,9 +331,9 @@ public sealed interface Expr {
     }
 
     /**
-     * {@code e} as g*A + s for a factor g of c with A &gt;= 0 and 0 &lt;= s &lt; g, as {A, s, g}; null where no such
-     * split exists. Then (g*A + s)/c = A/(c/g) and (g*A + s)%c = g*(A%(c/g)) + s: what reading a padded or
-     * re-split index back into the axes it came from leaves.
+     * {@code e} as g*A + s for a factor g of c with A &gt;= 0 and 0 &lt;= s &lt; g, as {A, s, g} (g as a number);
+     * null where no such split exists. Then (g*A + s)/c = A/(c/g) and (g*A + s)%c = g*(A%(c/g)) + s: what reading a
+     * padded or re-split index back into the axes it came from leaves.
      */
     private static Expr[] splitBelow(Expr e, long c) {
         if (!(e instanceof Sum s)) return null;
@@ -359,8 +359,7 @@ public sealed interface Expr {
     /** {@code a} where it lies in [min, max]; a variable keeps its name with the narrower range. */
     static Expr bounded(Expr a, long min, long max) {
         long lo = Math.max(a.min(), min), hi = Math.min(a.max(), max);
-        if (lo == a.min() && hi == a.max() || lo > hi) return a;
-        if (a instanceof Num) return a;
+        if (lo == a.min() && hi == a.max() || lo > hi) return a; // a number, too: its bounds are its value
         if (a instanceof Var v) return new Var(v.name, lo, hi);
         if (a instanceof Bounded b) return bounded(b.a, lo, hi);
         return new Bounded(a, lo, hi);

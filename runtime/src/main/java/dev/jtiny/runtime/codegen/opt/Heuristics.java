@@ -226,9 +226,8 @@ final class Heuristics {
      * block of tiles, CPUTILE=0 turns tiles off.
      */
     private static LinearKernel cpuTiled(Kernel k, int lanes) {
-        KNode.Reduce reduce = topReduce(k.root());
-        int[] out = k.outShape();
-        if (reduce == null || View.numel(out) < 4L * lanes) return null;
+        int c = tiledColumns(k, lanes);
+        if (c < 0) return null;
         String setting = Settings.CPUTILE.get();
         if (setting.equals("0")) return null;
         String[] forced = setting.split("/");
@@ -237,85 +236,45 @@ final class Heuristics {
         int[][] blocks = forced.length > 1
                 ? new int[][]{sides(forced[1])}
                 : setting.isEmpty() ? CPU_BLOCKS : new int[0][];
-        int c = out.length - 1;
-        while (c >= 0 && out[c] == 1) c--;
-        if (c < 0) return null;
         for (int[] t : tiles) {
-            int bestAxis = -1;
-            double bestScore = 0;
-            for (int r = 0; r < c; r++) {
-                if (out[r] == 1 || out[r] % t[0] != 0 || out[c] % t[1] != 0) continue;
-                LinearKernel lk;
-                try {
-                    lk = Linearizer.linearize(k, Linearizer.Upcast.tile(r, t[0], c, t[1], 1));
-                } catch (Linearizer.CannotUpcast e) {
-                    continue;
-                }
-                if (!JavaRenderer.vectorizes(lk, lanes)) continue;
-                double score = CostModel.fmasPerLoad(lk, lanes);
-                if (score > bestScore + 1e-9) {
-                    bestAxis = r;
-                    bestScore = score;
-                }
-            }
+            TileAxis best = tileAxis(k, c, t, lanes);
             // A tile that loads about as much as it computes gains nothing over a row of lanes.
-            if (bestAxis < 0 || (setting.isEmpty() && bestScore <= 1.2)) continue;
-            Linearizer.Upcast up = Linearizer.Upcast.tile(bestAxis, t[0], c, t[1], 1);
-            int rowTiles = out[bestAxis] / t[0], colTiles = out[c] / t[1];
+            if (best == null || (setting.isEmpty() && best.score() <= 1.2)) continue;
             for (int[] b : blocks) {
-                if (rowTiles % b[0] != 0 || colTiles % b[1] != 0 || (rowTiles == b[0] && colTiles == b[1])) continue;
+                if (!best.fits(b)) continue;
                 try {
-                    return Linearizer.linearize(k, up, 0, b[0], b[1]);
+                    return Linearizer.linearize(k, best.up(), 0, b[0], b[1]);
                 } catch (Linearizer.CannotUpcast e) {
                     // no block of this shape: the next
                 }
             }
-            return Linearizer.linearize(k, up);
+            return Linearizer.linearize(k, best.up());
         }
         return null;
     }
 
     /**
      * Every register-tiled layout of {@code k} a CPU with {@code lanes} lanes can run as vectors, for BEAM: each tile
-     * of {@link #cpuTiles} (and one vector wide) over the axis with the most multiply-adds per load, with each block
-     * of {@link #CPU_BLOCKS} that divides it and with none; best tiles by that measure first.
+     * of {@link #allCpuTiles} (fitting the registers or not, and one vector wide) over the axis with the most
+     * multiply-adds per load, with each block of {@link #CPU_BLOCKS} that divides it and with none; best tiles by
+     * that measure first.
      */
     static List<LinearKernel> cpuTileChoices(Kernel k, int lanes) {
-        KNode.Reduce reduce = topReduce(k.root());
-        int[] out = k.outShape();
         List<LinearKernel> found = new ArrayList<>();
-        if (reduce == null || View.numel(out) < 4L * lanes) return found;
-        int c = out.length - 1;
-        while (c >= 0 && out[c] == 1) c--;
+        int c = tiledColumns(k, lanes);
         if (c < 0) return found;
         List<int[]> tiles = new ArrayList<>(List.of(allCpuTiles(lanes)));
         tiles.add(new int[]{8, lanes});
         tiles.add(new int[]{4, lanes});
-        record Scored(Linearizer.Upcast up, int rowTiles, int colTiles, double score) {}
-        List<Scored> scored = new ArrayList<>();
+        List<TileAxis> scored = new ArrayList<>();
         for (int[] t : tiles) {
-            int bestAxis = -1;
-            double bestScore = 0;
-            for (int r = 0; r < c; r++) {
-                if (out[r] == 1 || out[r] % t[0] != 0 || out[c] % t[1] != 0) continue;
-                try {
-                    LinearKernel lk = Linearizer.linearize(k, Linearizer.Upcast.tile(r, t[0], c, t[1], 1));
-                    if (!JavaRenderer.vectorizes(lk, lanes)) continue;
-                    double score = CostModel.fmasPerLoad(lk, lanes);
-                    if (score > bestScore + 1e-9) {
-                        bestAxis = r;
-                        bestScore = score;
-                    }
-                } catch (Linearizer.CannotUpcast e) {
-                    // not this axis
-                }
-            }
-            if (bestAxis >= 0) scored.add(new Scored(Linearizer.Upcast.tile(bestAxis, t[0], c, t[1], 1), out[bestAxis] / t[0], out[c] / t[1], bestScore));
+            TileAxis best = tileAxis(k, c, t, lanes);
+            if (best != null) scored.add(best);
         }
         scored.sort(Comparator.comparingDouble(x -> -x.score()));
-        for (Scored t : scored) {
+        for (TileAxis t : scored) {
             for (int[] b : CPU_BLOCKS) {
-                if (t.rowTiles() % b[0] != 0 || t.colTiles() % b[1] != 0 || (t.rowTiles() == b[0] && t.colTiles() == b[1])) continue;
+                if (!t.fits(b)) continue;
                 try {
                     found.add(Linearizer.linearize(k, t.up(), 0, b[0], b[1]));
                 } catch (Linearizer.CannotUpcast e) {
@@ -329,6 +288,50 @@ final class Heuristics {
             }
         }
         return found;
+    }
+
+    /** The output axis a CPU tile puts its columns on (the last longer than one), or -1 where {@code k} is not tiled. */
+    private static int tiledColumns(Kernel k, int lanes) {
+        int[] out = k.outShape();
+        if (topReduce(k.root()) == null || View.numel(out) < 4L * lanes) return -1;
+        int c = out.length - 1;
+        while (c >= 0 && out[c] == 1) c--;
+        return c;
+    }
+
+    /** A register tile over rows along one axis and columns along another, with how many tiles each side holds. */
+    private record TileAxis(Linearizer.Upcast up, int rowTiles, int colTiles, double score) {
+        /** Whether a block of b[0] x b[1] tiles divides the grid of tiles (and is not all of it). */
+        boolean fits(int[] b) {
+            return rowTiles % b[0] == 0 && colTiles % b[1] == 0 && !(rowTiles == b[0] && colTiles == b[1]);
+        }
+    }
+
+    /**
+     * Tile {@code t} (rows x columns) with its columns on axis {@code c} and its rows on the axis that gives it the
+     * most multiply-adds per load, if the Java renderer can write it as vectors; null where no axis does.
+     */
+    private static TileAxis tileAxis(Kernel k, int c, int[] t, int lanes) {
+        int[] out = k.outShape();
+        int bestAxis = -1;
+        double bestScore = 0;
+        for (int r = 0; r < c; r++) {
+            if (out[r] == 1 || out[r] % t[0] != 0 || out[c] % t[1] != 0) continue;
+            LinearKernel lk;
+            try {
+                lk = Linearizer.linearize(k, Linearizer.Upcast.tile(r, t[0], c, t[1], 1));
+            } catch (Linearizer.CannotUpcast e) {
+                continue;
+            }
+            if (!JavaRenderer.vectorizes(lk, lanes)) continue;
+            double score = CostModel.fmasPerLoad(lk, lanes);
+            if (score > bestScore + 1e-9) {
+                bestAxis = r;
+                bestScore = score;
+            }
+        }
+        return bestAxis < 0 ? null
+                : new TileAxis(Linearizer.Upcast.tile(bestAxis, t[0], c, t[1], 1), out[bestAxis] / t[0], out[c] / t[1], bestScore);
     }
 
     /** {rows, columns} of a measuring knob's "RxC" (GPUTILE, CPUTILE). */

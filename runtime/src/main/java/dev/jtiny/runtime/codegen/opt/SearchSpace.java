@@ -49,6 +49,13 @@ final class SearchSpace {
                 // not expressible this way
             }
         };
+        // Rows of l lanes along each axis where they apply and the cost model sees them pay.
+        java.util.function.IntConsumer rowsOfLanes = l -> {
+            for (Linearizer.Upcast up : Heuristics.candidates(k, l)) add.accept(() -> {
+                LinearKernel lk = Linearizer.linearize(k, up);
+                return CostModel.score(lk) > 0 ? lk : null;
+            });
+        };
         add.accept(() -> Heuristics.optimize(k, lanes, groups, computeUnits));
         if (groups) {
             KNode.Reduce reduce = Heuristics.topReduce(k.root());
@@ -59,18 +66,13 @@ final class SearchSpace {
                     return CostModel.coalesced(lk) ? lk : null;
                 });
             }
-            for (int l : new int[]{2, 4}) for (Linearizer.Upcast up : Heuristics.candidates(k, l)) add.accept(() -> {
-                LinearKernel lk = Linearizer.linearize(k, up);
-                return CostModel.score(lk) > 0 ? lk : null;
-            });
+            rowsOfLanes.accept(2);
+            rowsOfLanes.accept(4);
         }
         if (!groups && lanes > 1) {
             // A CPU: every register tile and block of tiles, then each row of lanes, then the scalar loops.
             for (LinearKernel lk : Heuristics.cpuTileChoices(k, lanes)) add.accept(() -> lk);
-            for (Linearizer.Upcast up : Heuristics.candidates(k, lanes)) add.accept(() -> {
-                LinearKernel lk = Linearizer.linearize(k, up);
-                return CostModel.score(lk) > 0 ? lk : null;
-            });
+            rowsOfLanes.accept(lanes);
             add.accept(() -> Linearizer.looped(k));
         }
         add.accept(() -> Linearizer.linearize(k));
