@@ -13,6 +13,11 @@ public final class Config {
     private static final AtomicLong version = new AtomicLong();
     /** "jtiny.debug" for "DEBUG": settings are read at every launch, so the property name is made once. */
     private static final java.util.Map<String, String> PROPERTY_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The environment as the process started with it ("" where a name is unset), read once per name: a process's
+     * environment does not change, and looking a name up in it converts and copies every time.
+     */
+    private static final java.util.Map<String, String> ENVIRONMENT = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Config() {}
 
@@ -20,7 +25,7 @@ public final class Config {
     public static String get(String name, String def) {
         String v = overrides.get(name);
         if (v == null) v = System.getProperty(PROPERTY_NAMES.computeIfAbsent(name, n -> "jtiny." + n.toLowerCase()));
-        if (v == null) v = System.getenv(name);
+        if (v == null) v = ENVIRONMENT.computeIfAbsent(name, n -> java.util.Objects.requireNonNullElse(System.getenv(n), ""));
         return v == null || v.isBlank() ? def : v.trim();
     }
 

@@ -2,14 +2,20 @@
 package dev.jtiny.runtime.graph;
 
 public final class UserOp implements AutoCloseable {
-    private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
+    /**
+     * The name on this thread, in a holder that stays in place: every op enters and leaves a scope, and setting and
+     * removing a thread-local each time showed in eager code's profile.
+     */
+    private static final ThreadLocal<String[]> CURRENT = ThreadLocal.withInitial(() -> new String[1]);
+    private final String[] holder;
     private final boolean set;
     private final String previous;
 
     private UserOp(String name, boolean replace) {
-        previous = CURRENT.get();
+        holder = CURRENT.get();
+        previous = holder[0];
         set = replace || previous == null;
-        if (set) CURRENT.set(name);
+        if (set) holder[0] = name;
     }
 
     /** Marks nodes created until close() as made by {@code name}; nested calls keep the outermost name. */
@@ -18,11 +24,9 @@ public final class UserOp implements AutoCloseable {
     /** Marks nodes created until close() as made by {@code name} (may be null), whatever is being built around it. */
     public static UserOp as(String name) { return new UserOp(name, true); }
 
-    public static String current() { return CURRENT.get(); }
+    public static String current() { return CURRENT.get()[0]; }
 
     @Override public void close() {
-        if (!set) return;
-        if (previous == null) CURRENT.remove();
-        else CURRENT.set(previous);
+        if (set) holder[0] = previous;
     }
 }

@@ -30,8 +30,15 @@ public record View(int[] shape, int[] strides, int offset, int[][] mask) {
         return n;
     }
 
+    /** Row-major over its own shape, no offset, no mask: {@link #canonicalStrides}, checked without making them. */
     public boolean isContiguous() {
-        return offset == 0 && mask == null && Arrays.equals(strides, canonicalStrides(shape));
+        if (offset != 0 || mask != null) return false;
+        int acc = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (strides[i] != (shape[i] == 1 ? 0 : acc)) return false;
+            acc *= shape[i];
+        }
+        return true;
     }
 
     public int ndim() { return shape.length; }
@@ -201,7 +208,7 @@ public record View(int[] shape, int[] strides, int offset, int[][] mask) {
     }
 
     @Override public boolean equals(Object o) {
-        return o instanceof View v && Arrays.equals(shape, v.shape) && Arrays.equals(strides, v.strides)
+        return o == this || o instanceof View v && Arrays.equals(shape, v.shape) && Arrays.equals(strides, v.strides)
                 && offset == v.offset && Arrays.deepEquals(mask, v.mask);
     }
 

@@ -39,6 +39,7 @@ final class OpenCLProgram implements Program {
         this.kernel = kernel;
         this.numArgs = numArgs;
         this.fromCache = fromCache;
+        this.bound = new cl_mem[numArgs];
     }
 
     @Override public String name() { return name; }
@@ -47,28 +48,52 @@ final class OpenCLProgram implements Program {
 
     @Override public String toString() { return "kernel " + name + " on " + cl.name; }
 
+    /** What the shared kernel's arguments are set to now: an unchanged argument is not set again. */
+    private final cl_mem[] bound;
+    /** The work sizes of the last launch, checked: eager code launches a kernel with the same sizes every time. */
+    private int[] lastGlobal, lastLocal;
+    private long[] lastG, lastL;
+    private boolean lastEmpty;
+
     double launch(OpenCLAllocator memory, RawBuffer[] args, int[] global, int[] local, boolean timed) {
-        String what = "launch " + name;
         if (args.length != numArgs) {
-            throw new DeviceException(cl.name + ": " + what + ": the kernel takes " + numArgs + " buffers, got " + args.length);
+            throw new DeviceException(cl.name + ": launch " + name + ": the kernel takes " + numArgs + " buffers, got " + args.length);
         }
-        long[] g = workSizes(global, what, "global");
-        long[] l = local == null ? null : workSizes(local, what, "local");
-        if (l != null) checkLocal(g, l, what);
+        if (!Arrays.equals(global, lastGlobal) || !Arrays.equals(local, lastLocal)) {
+            String what = "launch " + name;
+            long[] g = workSizes(global, what, "global");
+            long[] l = local == null ? null : workSizes(local, what, "local");
+            if (l != null) checkLocal(g, l, what);
+            lastG = g;
+            lastL = l;
+            lastEmpty = Arrays.stream(g).anyMatch(n -> n == 0);
+            lastGlobal = global.clone();
+            lastLocal = local == null ? null : local.clone();
+        }
+        long[] g = lastG, l = lastL;
         cl_mem[] mems = new cl_mem[args.length];
-        for (int i = 0; i < args.length; i++) mems[i] = memory.usableMem(args[i], what + ", argument " + i);
-        if (Arrays.stream(g).anyMatch(n -> n == 0)) return timed ? 0.0 : Double.NaN; // nothing to run
+        for (int i = 0; i < args.length; i++) {
+            cl_mem m = memory.liveMemOrNull(args[i]);
+            mems[i] = m != null ? m : memory.usableMem(args[i], "launch " + name + ", argument " + i); // throws, naming why
+        }
+        if (lastEmpty) return timed ? 0.0 : Double.NaN; // nothing to run
 
         cl_event event = timed ? new cl_event() : null;
         boolean enqueued = false;
         try {
-            for (int i = 0; i < mems.length; i++) clSetKernelArg(kernel, i, Sizeof.cl_mem, Pointer.to(mems[i]));
+            for (int i = 0; i < mems.length; i++) {
+                if (mems[i] != bound[i]) {
+                    bound[i] = null; // unknown until the call returns
+                    clSetKernelArg(kernel, i, Sizeof.cl_mem, Pointer.to(mems[i]));
+                    bound[i] = mems[i];
+                }
+            }
             clEnqueueNDRangeKernel(cl.queue, kernel, g.length, null, g, l, 0, null, event);
             enqueued = true;
             if (!timed) return Double.NaN;
             return secondsOf(event);
         } catch (CLException e) {
-            throw cl.fail(what + " over global " + Arrays.toString(global)
+            throw cl.fail("launch " + name + " over global " + Arrays.toString(global)
                     + (local == null ? "" : " local " + Arrays.toString(local)), e);
         } finally {
             if (enqueued && event != null) quietly(event, CL::clReleaseEvent);
