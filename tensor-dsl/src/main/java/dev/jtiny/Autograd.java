@@ -3,6 +3,7 @@ package dev.jtiny;
 
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.graph.LazyBuffer;
+import dev.jtiny.runtime.graph.UserOp;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -62,6 +63,7 @@ final class Autograd {
         if (g != null && !Arrays.equals(g.lb.shape(), t.lb.shape())) {
             throw new IllegalArgumentException("setGrad: gradient shape " + Arrays.toString(g.shape()) + " differs from the tensor's " + Arrays.toString(t.shape()));
         }
+        if (g != null) g.lb.expose();
         t.grad = g;
     }
 
@@ -95,29 +97,36 @@ final class Autograd {
         topo(root, seen, order);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, root.onesLike().cast(root.lb.dtype.isFloat() ? root.lb.dtype : DType.FLOAT32));
-        noGrad(() -> {
-            for (int i = order.size() - 1; i >= 0; i--) {
-                Tensor t = order.get(i);
-                Tensor g = grads.remove(t);
-                if (g == null) continue;
-                Node made = t.made;
-                if (made == null) {
-                    t.grad = t.grad == null ? g : t.grad.add(g);
-                    continue;
-                }
-                Tensor[] in = new Tensor[made.parents().length];
-                for (int k = 0; k < in.length; k++) in[k] = new Tensor(made.inputsAtCreation()[k]);
-                Tensor[] pg = made.rule().apply(g, new Tensor(made.outAtCreation()), in);
-                for (int k = 0; k < made.parents().length; k++) {
-                    Tensor p = made.parents()[k];
-                    if (!p.requiresGrad || pg[k] == null) continue;
-                    grads.merge(p, pg[k], Tensor::add);
-                }
-            }
-            return null;
-        });
+        // The gradients flowing between nodes are the pass's own; only those it leaves on leaves are exposed.
+        try (UserOp ignored = UserOp.internal()) {
+            noGrad(() -> propagate(order, grads));
+        }
         // The graph stays: a second backward (of this loss or of another sharing part of it) adds up correctly.
         // It is freed with the tensors, as soon as the loss and its intermediates are unreachable.
+    }
+
+    /** Sends each node's gradient to its parents, from the root down, and adds what reaches a leaf to its grad. */
+    private static Void propagate(List<Tensor> order, Map<Tensor, Tensor> grads) {
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Tensor t = order.get(i);
+            Tensor g = grads.remove(t);
+            if (g == null) continue;
+            Node made = t.made;
+            if (made == null) {
+                t.grad = t.grad == null ? g : t.grad.add(g);
+                t.grad.lb.expose();
+                continue;
+            }
+            Tensor[] in = new Tensor[made.parents().length];
+            for (int k = 0; k < in.length; k++) in[k] = new Tensor(made.inputsAtCreation()[k]);
+            Tensor[] pg = made.rule().apply(g, new Tensor(made.outAtCreation()), in);
+            for (int k = 0; k < made.parents().length; k++) {
+                Tensor p = made.parents()[k];
+                if (!p.requiresGrad || pg[k] == null) continue;
+                grads.merge(p, pg[k], Tensor::add);
+            }
+        }
+        return null;
     }
 
     /** Nodes that need a gradient, inputs before the tensors made from them; iterative so deep graphs are fine. */

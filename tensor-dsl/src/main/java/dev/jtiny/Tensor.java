@@ -30,7 +30,11 @@ public final class Tensor implements AutoCloseable {
     Tensor grad;
     Autograd.Node made;
 
-    Tensor(LazyBuffer lb) { this.lb = lb; }
+    /** A tensor over {@code lb}; made in the user's own code (no op or library scope open), it exposes the node. */
+    Tensor(LazyBuffer lb) {
+        this.lb = lb;
+        lb.exposeIfOutermost();
+    }
 
     /** The runtime node behind this tensor (for magics and tools). */
     public LazyBuffer lazyBuffer() { return lb; }
@@ -47,9 +51,27 @@ public final class Tensor implements AutoCloseable {
 
     /** Runs {@code body} as the user-level op {@code name}: the nodes it makes carry that name into kernel provenance. */
     static <R> R op(String name, Supplier<R> body) {
+        R result;
         try (UserOp ignored = UserOp.enter(name)) {
-            return body.get();
+            result = body.get();
         }
+        return exposed(result);
+    }
+
+    /**
+     * What an op hands back, its nodes exposed when the op was called from the user's code: the tensors made inside
+     * it are not (see {@link LazyBuffer}), but what it returns is the user's. Tensors, arrays and collections of them.
+     */
+    static <R> R exposed(R result) {
+        if (UserOp.depth() > 0) return result;
+        switch (result) {
+            case Tensor t -> t.lb.expose();
+            case Tensor[] ts -> { for (Tensor t : ts) if (t != null) t.lb.expose(); }
+            case java.util.Collection<?> c -> { for (Object o : c) if (o instanceof Tensor t) t.lb.expose(); }
+            case java.util.Map<?, ?> m -> { for (Object o : m.values()) if (o instanceof Tensor t) t.lb.expose(); }
+            case null, default -> { }
+        }
+        return result;
     }
 
     // ================================================================ creation
@@ -188,6 +210,7 @@ public final class Tensor implements AutoCloseable {
         BiConsumer<Tensor, LazyBuffer> hook = Jit.ON_ASSIGN.get();
         if (hook != null) hook.accept(this, lb);
         lb = value.cast(lb.dtype).lb;
+        lb.expose(); // this tensor, whoever holds it, now stands for the value
         return this;
     }
 

@@ -9,6 +9,7 @@ public final class Counters {
     private static final AtomicLong cacheHits = new AtomicLong();
     private static final AtomicLong scheduleHits = new AtomicLong();
     private static final AtomicLong hostReads = new AtomicLong();
+    private static final AtomicLong newMemory = new AtomicLong();
 
     private Counters() {}
 
@@ -22,6 +23,8 @@ public final class Counters {
     public static long scheduleCacheHitCount() { return scheduleHits.get(); }
     /** Buffers copied from a device to the host (readbacks: each waits for the work queued before it). */
     public static long hostReadCount() { return hostReads.get(); }
+    /** Device buffers that took new memory because the device's pool held no freed buffer of their size. */
+    public static long newMemoryCount() { return newMemory.get(); }
 
     public static void reset() {
         kernels.set(0);
@@ -29,6 +32,7 @@ public final class Counters {
         cacheHits.set(0);
         scheduleHits.set(0);
         hostReads.set(0);
+        newMemory.set(0);
     }
 
     public static void kernelLaunched() { kernels.incrementAndGet(); }
@@ -36,4 +40,5 @@ public final class Counters {
     public static void cacheHit() { cacheHits.incrementAndGet(); }
     public static void scheduleCacheHit() { scheduleHits.incrementAndGet(); }
     public static void hostRead() { hostReads.incrementAndGet(); }
+    public static void newMemory() { newMemory.incrementAndGet(); }
 }

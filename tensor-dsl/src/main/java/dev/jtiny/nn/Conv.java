@@ -651,9 +651,12 @@ public final class Conv {
     // ================================================================ argument checks
 
     private static Tensor named(String op, Supplier<Tensor> body) {
+        Tensor result;
         try (UserOp ignored = UserOp.enter(op)) {
-            return body.get();
+            result = body.get();
         }
+        result.lazyBuffer().exposeIfOutermost(); // what the user gets; the windows and sums inside are not exposed
+        return result;
     }
 
     static int[] pair(int v) { return new int[]{v, v}; }

@@ -2,6 +2,7 @@
 package dev.jtiny.nn;
 
 import dev.jtiny.Tensor;
+import dev.jtiny.runtime.graph.UserOp;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +15,15 @@ public final class Sequential implements Layer {
 
     public List<Layer> layers() { return layers; }
 
+    /**
+     * The layers in turn. What passes between them is the container's own (not exposed, see {@code LazyBuffer}): a
+     * training loop reuses its memory call after call. The output is the caller's.
+     */
     @Override public Tensor forward(Tensor x) {
-        for (Layer m : layers) x = m.forward(x);
+        try (UserOp ignored = UserOp.internal()) {
+            for (Layer m : layers) x = m.forward(x);
+        }
+        x.lazyBuffer().exposeIfOutermost();
         return x;
     }
 

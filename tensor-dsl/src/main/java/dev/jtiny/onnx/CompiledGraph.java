@@ -197,7 +197,10 @@ final class CompiledGraph {
                     LazyBuffer[] nodesIn = new LazyBuffer[vals.length];
                     for (int i = 0; i < vals.length; i++) if (vals[i] instanceof Tensor t) nodesIn[i] = t.lazyBuffer();
                     LazyBuffer[] nodesOut = new LazyBuffer[outs.length];
-                    for (int i = 0; i < outs.length; i++) nodesOut[i] = ((Tensor) outs[i]).lazyBuffer();
+                    for (int i = 0; i < outs.length; i++) {
+                        nodesOut[i] = ((Tensor) outs[i]).lazyBuffer();
+                        nodesOut[i].expose(); // kept for later runs: computed once, then read from memory
+                    }
                     kept[c.index] = new Folded(vals, nodesIn, outs.clone(), nodesOut);
                 } else {
                     constant = false;

@@ -200,6 +200,7 @@ public final class OnnxModel {
             Object v = scope.get(n);
             if (v == null) throw new OnnxException("run: the graph has no value named '" + n + "'");
             if (!(v instanceof Tensor t)) throw new OnnxException("run: '" + n + "' is a sequence of " + ((List<?>) v).size() + " tensors, not a tensor");
+            t.lazyBuffer().exposeIfOutermost(); // the caller's; the values between nodes are not exposed
             result.put(n, t);
         }
         return result;

@@ -39,16 +39,16 @@ public final class Adam extends Optimizer {
         Tensor upd = mHat.div(vHat.sqrt().add(eps));
         Tensor w = p.detach();
         if (weightDecay != 0) upd = upd.add(w.mul(weightDecay));
-        m.get(i).assign(nm);
-        v.get(i).assign(nv);
+        replaceState(m.get(i), nm);
+        replaceState(v.get(i), nv);
         outs.add(m.get(i));
         outs.add(v.get(i));
         p.assign(w.sub(upd.mul(lr)));
     }
 
     @Override protected void stepState(List<Tensor> outs) {
-        b1t.assign(b1t.mul(b1));
-        b2t.assign(b2t.mul(b2));
+        replaceState(b1t, b1t.mul(b1));
+        replaceState(b2t, b2t.mul(b2));
         outs.add(b1t);
         outs.add(b2t);
     }

@@ -2,6 +2,9 @@
 package dev.jtiny.optim;
 
 import dev.jtiny.Tensor;
+import dev.jtiny.runtime.engine.Realizer;
+import dev.jtiny.runtime.graph.LazyBuffer;
+import dev.jtiny.runtime.graph.UserOp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +48,8 @@ public abstract class Optimizer {
     /** One update of every parameter that has a gradient; realizes parameters and optimizer state together. */
     public void step() {
         List<Tensor> outs = new ArrayList<>();
-        try (AutoCloseable ignored = Tensor.noGrad()) {
+        // The update's intermediate values are the optimizer's own: only what it assigns is exposed.
+        try (AutoCloseable ignored = Tensor.noGrad(); UserOp internal = UserOp.internal()) {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
                 if (p.grad() == null) continue;
@@ -58,6 +62,23 @@ public abstract class Optimizer {
             throw new IllegalStateException(e);
         }
         Tensor.realize(outs.toArray(Tensor[]::new));
+        // The state values just replaced were read by this update only: their memory goes back to the pool now
+        // rather than when the collector finds them. Not while a Jit records: its replays write into them.
+        if (!Realizer.recording()) for (LazyBuffer old : replaced) if (old.buffer() != null) old.buffer().close();
+        replaced.clear();
+    }
+
+    /** State values replaced during the step running now, freed once it is computed (see {@link #replaceState}). */
+    private final List<LazyBuffer> replaced = new ArrayList<>();
+
+    /**
+     * Assigns {@code value} to a state tensor of this optimizer's own (a moment, a velocity, a step counter), which
+     * nothing outside it ever reads: the old value's memory is freed as soon as the step has computed the new one.
+     */
+    protected final void replaceState(Tensor state, Tensor value) {
+        LazyBuffer old = state.lazyBuffer();
+        state.assign(value);
+        if (old.isRealized() && old.isBase() && old.buffer() != null) replaced.add(old);
     }
 
     /** Assigns the new value of parameter {@code i} (and its state), adding state tensors to realize to {@code outs}. */

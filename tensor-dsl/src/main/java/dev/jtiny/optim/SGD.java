@@ -28,7 +28,7 @@ public final class SGD extends Optimizer {
             Tensor v = velocity.get(i);
             Tensor nv = v.mul(momentum).add(g);
             g = nesterov ? g.add(nv.mul(momentum)) : nv;
-            v.assign(nv);
+            replaceState(v, nv);
             outs.add(v);
         }
         p.assign(p.detach().sub(g.mul(lr)));

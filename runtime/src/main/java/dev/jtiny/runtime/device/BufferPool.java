@@ -2,6 +2,8 @@
 // Device-agnostic: a device supplies the handle type and how to release one for good.
 package dev.jtiny.runtime.device;
 
+import dev.jtiny.runtime.Counters;
+
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,10 +24,13 @@ public final class BufferPool<H> {
         this.release = release;
     }
 
-    /** A pooled handle of exactly {@code bytes}, or null when none is pooled. */
+    /** A pooled handle of exactly {@code bytes}, or null when none is pooled (counted: {@link Counters#newMemoryCount}). */
     public synchronized H take(long bytes) {
         ArrayDeque<H> q = bySize.get(bytes);
-        if (q == null) return null;
+        if (q == null) {
+            Counters.newMemory();
+            return null;
+        }
         H h = q.pollLast(); // the most recently freed one: likeliest still warm in caches
         if (q.isEmpty()) bySize.remove(bytes);
         pooledBytes -= bytes;

@@ -46,6 +46,9 @@ public final class Realizer {
     /** Installs (or, with null, removes) the recorder. */
     public static synchronized void record(Recorder r) { recorder = r; }
 
+    /** Whether a recorder is installed: buffers seen now may be replayed later, so none may be freed early. */
+    public static synchronized boolean recording() { return recorder != null; }
+
     private Realizer() {}
 
     /**
@@ -54,6 +57,51 @@ public final class Realizer {
      * to this graph's buffers and launched.
      */
     public static synchronized void realize(List<LazyBuffer> outputs) {
+        List<LazyBuffer> outer = computed;
+        computed = new ArrayList<>();
+        try {
+            settle(outputs, computed, run(outputs));
+        } finally {
+            computed = outer;
+        }
+    }
+
+    /** The nodes the realize running now computed so far (see {@link #settle}). */
+    private static List<LazyBuffer> computed = new ArrayList<>();
+
+    /**
+     * Decides, as a realize ends, what each node it computed does with its buffer. A node asked for, or one the
+     * user's code can reach ({@link LazyBuffer#isExposed}), keeps it for good. A node only library code made (see
+     * {@link LazyBuffer}) is held by the plan that computed it until that plan runs again: then, if still unexposed,
+     * it gives its buffer back to the device's pool and can be computed again from its sources. So a later realize
+     * that reads it (the loss after a training step) finds it in memory, and a loop running the same computation
+     * reuses the same memory from its third call on, instead of taking new memory until the garbage collector finds
+     * the old tensors. Without a plan (SCHEDULECACHE=0), or while a recording runs (a replay reuses the very buffers
+     * it saw), everything is kept.
+     */
+    private static void settle(List<LazyBuffer> outputs, List<LazyBuffer> nodes, ScheduleCache.Plan plan) {
+        boolean holds = plan != null && recorder == null;
+        List<java.lang.ref.WeakReference<LazyBuffer>> before = holds ? plan.internals().take() : List.of();
+        if (nodes.isEmpty() && before.isEmpty()) return;
+        java.util.Set<LazyBuffer> asked = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (LazyBuffer o : outputs) asked.add(o.base);
+        List<java.lang.ref.WeakReference<LazyBuffer>> held = new ArrayList<>();
+        for (LazyBuffer n : nodes) {
+            if (!holds || asked.contains(n) || n.isExposed() || !n.recomputable()) n.keep();
+            else held.add(new java.lang.ref.WeakReference<>(n));
+        }
+        // This run's kernels are enqueued, in order: one that read a released buffer runs before any that reuses it.
+        for (var ref : before) {
+            LazyBuffer n = ref.get();
+            if (n == null || n.buffer() == null) continue; // collected (the cleaner frees it), or released already
+            if (asked.contains(n) || n.isExposed()) n.keep();
+            else n.release();
+        }
+        if (holds) plan.internals().hold(held);
+    }
+
+    /** Schedules (or finds the plan of) and launches the graph behind {@code outputs}; the plan used, or null. */
+    private static ScheduleCache.Plan run(List<LazyBuffer> outputs) {
         long t0 = System.nanoTime();
         int debug = Config.debug();
         ScheduleCache.Walk walk = ScheduleCache.enabled() ? ScheduleCache.walk(outputs) : null;
@@ -92,15 +140,27 @@ public final class Realizer {
                     case Scheduler.CopyItem c -> copy(c.out(), c.src().base, debug);
                 }
             }
-            // A base the schedule replaced (a split reduction, or what reads one) holds its stand-in's buffer.
+            // A base the schedule replaced (a split reduction, or what reads one) holds its stand-in's buffer; the
+            // stand-in, which nothing outside this schedule can reach, keeps it only through the base.
             schedule.rewritten().forEach((was, now) -> {
-                if (now.buffer() != null && !was.isRealized()) was.setRealized(now.buffer());
+                if (now.buffer() != null && !was.isRealized()) {
+                    was.setComputed(now.buffer());
+                    computed.add(was);
+                }
             });
+            if (!schedule.rewritten().isEmpty()) {
+                java.util.Set<LazyBuffer> standIns = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                standIns.addAll(schedule.rewritten().values());
+                computed.removeIf(standIns::contains);
+            }
             ScheduleCache.Plan made = walk == null ? null : ScheduleCache.plan(walk, items, lowered, schedule.rewritten());
             if (made != null && !made.steps().isEmpty()) ScheduleCache.put(walk.key(), made);
+            else made = null;
+            plan = made;
         }
         // Views of pending host uploads need no kernel, but their data must reach the device.
         for (LazyBuffer o : outputs) uploaded(o.base);
+        return plan;
     }
 
     public static synchronized void resetTime() { cumulativeSeconds = 0; }
@@ -125,7 +185,8 @@ public final class Realizer {
         Object host = src.copyOut();
         Buffer buf = new Buffer(dst, out.dtype, (int) out.numel());
         buf.copyIn(host);
-        out.setRealized(buf);
+        out.setComputed(buf);
+        computed.add(out);
         if (recorder != null) recorder.copy(src, buf);
         traceCopy(src.device.name(), dst.name(), buf.bytes(), (System.nanoTime() - t0) * 1e-9, debug);
     }
@@ -249,7 +310,10 @@ public final class Realizer {
                 lk.fusedOps(), l.planWords(), l.rendered().source(), l.graph(), l.rendered().listing());
         if (recorder != null) recorder.kernel(device, l.program(), l.global(), l.local(), buffers, e);
         if (buffers[0].dtype.isFloat() && Settings.CHECKNAN.getInt() > 0) checkFinite(lk, device, buffers[0]);
-        if (out != null) out.setRealized(buffers[0]);
+        if (out != null) {
+            out.setComputed(buffers[0]);
+            computed.add(out);
+        }
         if (debug >= 2) {
             cumulativeSeconds += Double.isNaN(seconds) ? 0 : seconds;
             Trace.out().printf("*** %-10s %5d %-28s arg %2d  tm %10.2fus/%10.2fms (%9.2f GFLOPS %8.2f GB/s) %s%n",

@@ -64,8 +64,27 @@ final class ScheduleCache {
 
     record CopyStep(Ref out, Ref src) implements Step {}
 
-    /** What a structure lowers to: its steps in order, how many are kernels, and how many temporaries they use. */
-    record Plan(List<Step> steps, int kernels, int temps) {}
+    /**
+     * What a structure lowers to: its steps in order, how many are kernels, how many temporaries they use, and the
+     * library-made nodes its last run computed (see {@code Realizer.settle}).
+     */
+    record Plan(List<Step> steps, int kernels, int temps, Internals internals) {
+        Plan(List<Step> steps, int kernels, int temps) { this(steps, kernels, temps, new Internals()); }
+    }
+
+    /** The nodes a plan's last run computed that only library code holds, weakly: they are released on its next run. */
+    static final class Internals {
+        private List<java.lang.ref.WeakReference<LazyBuffer>> held = List.of();
+
+        /** What the last run held; the plan holds nothing until {@link #hold} is called again. */
+        List<java.lang.ref.WeakReference<LazyBuffer>> take() {
+            List<java.lang.ref.WeakReference<LazyBuffer>> h = held;
+            held = List.of();
+            return h;
+        }
+
+        void hold(List<java.lang.ref.WeakReference<LazyBuffer>> nodes) { held = nodes; }
+    }
 
     /**
      * The structure of the graph behind the outputs, and its nodes in the order the structure numbers them.

@@ -11,8 +11,16 @@ import java.util.List;
 
 /**
  * The runtime's graph. A base node holds an op, its sources and (once realized) a {@link Buffer}; a view node is a
- * {@link ShapeTracker} over a base, so movement ops never copy. Nodes are immutable but for the realized buffer,
- * which is set once, after which the sources are dropped so the graph behind a result can be collected.
+ * {@link ShapeTracker} over a base, so movement ops never copy. Nodes are immutable but for the realized buffer and
+ * whether the user can reach the node.
+ *
+ * <p>A realized node the user can reach ({@link #expose exposed}: a tensor of the user's own code holds it or a
+ * view of it) or asked for keeps its buffer and drops its sources, so the graph behind a result can be collected.
+ * A node only library code made and holds (the inside of a softmax, an ONNX model's activations, a backward pass's
+ * gradients, an optimizer's update) keeps its sources, and gives its buffer back when the same computation runs
+ * again (see {@code engine.Realizer}); if anything reads it after that, it is computed again. Eager code then reuses
+ * the same device memory call after call, instead of taking new memory until the garbage collector finds the old
+ * tensors.
  */
 public final class LazyBuffer {
     public final String device;
@@ -25,6 +33,8 @@ public final class LazyBuffer {
     public final String userOp;
     private volatile List<LazyBuffer> srcs;
     private volatile Buffer buffer;
+    /** Set on a base once a tensor of the user's code can reach it (see the class comment); never cleared. */
+    private volatile boolean exposed;
 
     private LazyBuffer(String device, DType dtype, ShapeTracker st, LazyBuffer base, Op op, Object arg,
                        List<LazyBuffer> srcs, String userOp) {
@@ -37,6 +47,19 @@ public final class LazyBuffer {
         this.srcs = srcs;
         this.userOp = userOp;
     }
+
+    /** Marks this node's base as reachable from the user's code: realizing it keeps its buffer. */
+    public void expose() {
+        LazyBuffer b = base;
+        if (!b.exposed) b.exposed = true;
+    }
+
+    /** {@link #expose} unless library code is running ({@link UserOp#depth} above 0): for what an op returns. */
+    public void exposeIfOutermost() {
+        if (UserOp.depth() == 0) expose();
+    }
+
+    public boolean isExposed() { return base.exposed; }
 
     private static LazyBuffer newBase(String device, DType dtype, int[] shape, Op op, Object arg, List<LazyBuffer> srcs) {
         return new LazyBuffer(device, dtype, ShapeTracker.contiguous(shape), null, op, arg, srcs, UserOp.current());
@@ -96,9 +119,29 @@ public final class LazyBuffer {
 
     public Object pendingHost() { return pendingHost; }
 
+    /** Gives this base its buffer for good: the sources are dropped. */
     public void setRealized(Buffer b) {
         this.buffer = b;
         this.srcs = List.of();
+    }
+
+    /**
+     * Gives this base the buffer a kernel computed, keeping the sources until the realizer decides: {@link #keep}
+     * (drop them) or, later, {@link #release} (give the buffer back).
+     */
+    public void setComputed(Buffer b) { this.buffer = b; }
+
+    /** Whether this node can be computed again from its sources (it has some: a kernel's or a copy's output). */
+    public boolean recomputable() { return !srcs.isEmpty(); }
+
+    /** Keeps the computed buffer: the sources are dropped. */
+    public void keep() { this.srcs = List.of(); }
+
+    /** Gives the computed buffer back to its device's pool; the node is unrealized again and keeps its sources. */
+    public void release() {
+        Buffer b = buffer;
+        buffer = null;
+        if (b != null) b.close();
     }
 
     // ---- elementwise ----
