@@ -54,7 +54,7 @@ final class OpenCLAllocator {
                 try {
                     mem = createBuffer(bytes);
                 } catch (CLException again) {
-                    if (isOutOfMemory(again)) throw oom(count, dtype, bytes, "", again);
+                    if (isOutOfMemory(again)) throw new OutOfMemory(oom(count, dtype, bytes, "", again));
                     throw cl.fail("allocating " + bytes + " bytes", again);
                 }
             }
@@ -194,6 +194,11 @@ final class OpenCLAllocator {
     /** The buffer's memory when it is one of this device's live buffers, else null; no message is built. */
     cl_mem liveMemOrNull(RawBuffer r) {
         return r instanceof Buffer b && b.cl == cl && !b.freed ? b.mem : null;
+    }
+
+    /** The device is full even with the pool emptied: the caller may collect unreachable tensors and try again. */
+    static final class OutOfMemory extends DeviceException {
+        OutOfMemory(DeviceException e) { super(e.getMessage(), e.getCause()); }
     }
 
     private static boolean isOutOfMemory(CLException e) {

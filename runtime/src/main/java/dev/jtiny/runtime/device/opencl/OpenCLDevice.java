@@ -107,7 +107,19 @@ public final class OpenCLDevice implements Device {
     @Override
     public synchronized RawBuffer allocate(DType dtype, int count) {
         cl.ensureOpen("allocate");
-        return memory.allocate(dtype, count);
+        try {
+            return memory.allocate(dtype, count);
+        } catch (OpenCLAllocator.OutOfMemory full) {
+            // Tensors nobody can reach still hold memory until the collector finds them. Collect, and give the
+            // cleaner, which frees through this device, its lock for a moment (wait releases it); then once more.
+            System.gc();
+            try {
+                for (int i = 0; i < 5; i++) wait(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return memory.allocate(dtype, count);
+        }
     }
 
     @Override
