@@ -65,9 +65,9 @@ public class EagerBench {
 
         System.out.println();
         String per = PROFILE ? "host ms" : "wall ms (untimed launches)";
-        System.out.println("| case | kernels per call | schedule cache hits per call | no schedule cache, " + per + " | schedule cache, " + per
-                + " | Jit, " + per + " | cache / Jit | kernels ms |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| case | kernels per call | schedule cache hits per call | new buffers per call | no schedule cache, " + per
+                + " | schedule cache, " + per + " | Jit, " + per + " | cache / Jit | kernels ms |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Case c : cases) {
             Config.set("SCHEDULECACHE", "0");
             double[] none = time(c.step().get(), c.inputs(), c.calls());
@@ -75,16 +75,19 @@ public class EagerBench {
             double[] cached = time(c.step().get(), c.inputs(), c.calls());
             Jit jit = Jit.of(c.step().get());
             double[] jitted = time(jit::call, c.inputs(), c.calls());
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f |%n", c.name(), (long) cached[2],
-                    (long) cached[3], none[0], cached[0], jitted[0], cached[0] / jitted[0], cached[1]);
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %.1f | %.2f | %.2f | %.2f | %.2f | %.1f |%n", c.name(), (long) cached[2],
+                    (long) cached[3], cached[4], none[0], cached[0], jitted[0], cached[0] / jitted[0], cached[1]);
         }
     }
 
-    /** {median host ms, median kernel ms, kernels, schedule cache hits} per call, after the warm-up calls (compiles, caches, Jit capture). */
+    /**
+     * {median host ms, median kernel ms, kernels, schedule cache hits, buffers that took new memory} per call, after
+     * the warm-up calls (compiles, caches, Jit capture).
+     */
     static double[] time(Jit.Fn fn, Tensor[] inputs, int calls) {
         for (int i = 0; i < Math.max(2, WARMUP); i++) realize(fn.apply(inputs));
         double[] host = new double[calls], kernels = new double[calls];
-        long launched = 0, hits = 0;
+        long launched = 0, hits = 0, fresh0 = Counters.newMemoryCount();
         for (int i = 0; i < calls; i++) {
             long mark = KernelLog.mark(), k0 = Counters.kernelCount(), h0 = Counters.scheduleCacheHitCount();
             long t0 = System.nanoTime();
@@ -99,7 +102,7 @@ public class EagerBench {
         }
         Arrays.sort(host);
         Arrays.sort(kernels);
-        return new double[] {host[calls / 2], kernels[calls / 2], launched, hits};
+        return new double[] {host[calls / 2], kernels[calls / 2], launched, hits, (Counters.newMemoryCount() - fresh0) / (double) calls};
     }
 
     private static void realize(Tensor[] out) {
