@@ -1,7 +1,8 @@
 // Host time per call of a repeated computation written plainly (no Jit), with and without the schedule cache,
 // against the same computation under Jit: the README's MLP training step, the small CNN's training step and the
 // light resnet50's inference. Host time is a call's wall time less its kernels' own times (PROFILE=1 times every
-// launch), so it is what the CPU spends building graphs, scheduling, lowering, binding and launching.
+// launch), so it is what the CPU spends building graphs, scheduling, lowering, binding and launching. "New buffers
+// per call" counts the schedule-cache case's buffers that had to take new memory (the pool held none of their size).
 // Usage: ./jtiny bench eager [DEVICE]   (-Dcalls=N timed calls per case, default 10; -Dwarmup=N calls before them,
 // default 10, so that the JVM has compiled the graph-building code as it has in a notebook that ran a while)
 
