@@ -50,27 +50,13 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** Runs {@code body} as the user-level op {@code name}: the nodes it makes carry that name into kernel provenance. */
-    static <R> R op(String name, Supplier<R> body) {
-        R result;
+    static Tensor op(String name, Supplier<Tensor> body) {
+        Tensor result;
         try (UserOp ignored = UserOp.enter(name)) {
             result = body.get();
         }
-        return exposed(result);
-    }
-
-    /**
-     * What an op hands back, its nodes exposed when the op was called from the user's code: the tensors made inside
-     * it are not (see {@link LazyBuffer}), but what it returns is the user's. Tensors, arrays and collections of them.
-     */
-    static <R> R exposed(R result) {
-        if (UserOp.depth() > 0) return result;
-        switch (result) {
-            case Tensor t -> t.lb.expose();
-            case Tensor[] ts -> { for (Tensor t : ts) if (t != null) t.lb.expose(); }
-            case java.util.Collection<?> c -> { for (Object o : c) if (o instanceof Tensor t) t.lb.expose(); }
-            case java.util.Map<?, ?> m -> { for (Object o : m.values()) if (o instanceof Tensor t) t.lb.expose(); }
-            case null, default -> { }
-        }
+        // What the op hands back is the caller's, exposed when that is the user's code; what it made inside is not.
+        result.lb.exposeIfOutermost();
         return result;
     }
 

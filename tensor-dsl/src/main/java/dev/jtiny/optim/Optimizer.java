@@ -78,7 +78,7 @@ public abstract class Optimizer {
     protected final void replaceState(Tensor state, Tensor value) {
         LazyBuffer old = state.lazyBuffer();
         state.assign(value);
-        if (old.isRealized() && old.isBase() && old.buffer() != null) replaced.add(old);
+        if (old.isBase() && old.buffer() != null) replaced.add(old);
     }
 
     /** Assigns the new value of parameter {@code i} (and its state), adding state tensors to realize to {@code outs}. */

@@ -80,14 +80,17 @@ public final class Realizer {
      * it saw), everything is kept.
      */
     private static void settle(List<LazyBuffer> outputs, List<LazyBuffer> nodes, ScheduleCache.Plan plan) {
-        boolean holds = plan != null && recorder == null;
-        List<java.lang.ref.WeakReference<LazyBuffer>> before = holds ? plan.internals().take() : List.of();
+        if (plan == null || recorder != null) {
+            for (LazyBuffer n : nodes) n.keep();
+            return;
+        }
+        List<java.lang.ref.WeakReference<LazyBuffer>> before = plan.internals().take();
         if (nodes.isEmpty() && before.isEmpty()) return;
         java.util.Set<LazyBuffer> asked = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (LazyBuffer o : outputs) asked.add(o.base);
         List<java.lang.ref.WeakReference<LazyBuffer>> held = new ArrayList<>();
         for (LazyBuffer n : nodes) {
-            if (!holds || asked.contains(n) || n.isExposed() || !n.recomputable()) n.keep();
+            if (asked.contains(n) || n.isExposed() || !n.recomputable()) n.keep();
             else held.add(new java.lang.ref.WeakReference<>(n));
         }
         // This run's kernels are enqueued, in order: one that read a released buffer runs before any that reuses it.
@@ -97,7 +100,7 @@ public final class Realizer {
             if (asked.contains(n) || n.isExposed()) n.keep();
             else n.release();
         }
-        if (holds) plan.internals().hold(held);
+        plan.internals().hold(held);
     }
 
     /** Schedules (or finds the plan of) and launches the graph behind {@code outputs}; the plan used, or null. */

@@ -15,10 +15,7 @@ public record ShapeTracker(List<View> views) {
 
     // Written out: a record's generated equals goes through a method handle, and every movement op compares trackers.
     @Override public boolean equals(Object o) {
-        if (o == this) return true;
-        if (!(o instanceof ShapeTracker t) || t.views.size() != views.size()) return false;
-        for (int i = 0; i < views.size(); i++) if (!views.get(i).equals(t.views.get(i))) return false;
-        return true;
+        return o == this || o instanceof ShapeTracker t && views.equals(t.views);
     }
 
     @Override public int hashCode() { return views.hashCode(); }
