@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.device.VectorSupport;
 import dev.jtiny.runtime.engine.Devices;
 import dev.jtiny.runtime.engine.Realizer;
 import dev.jtiny.runtime.Trace;
@@ -146,8 +147,10 @@ class BeamTest {
         assertTrue(Integer.parseInt(m.group(1)) >= 6, first);
         assertTrue(Double.parseDouble(m.group(3)) <= Double.parseDouble(m.group(5)), "picked a slower choice: " + first);
         var timed = first.lines().filter(l -> l.startsWith("beam   [")).toList();
-        assertTrue(timed.stream().anyMatch(l -> l.contains("upcast output axes 0,1 by 4x16")), "a 4-row tile was timed\n" + first);
-        assertTrue(timed.stream().anyMatch(l -> l.contains("upcast output axes 0,1 by 8x16, tile")), "blocks of 8-row tiles were timed\n" + first);
+        String fourRows = "upcast output axes 0,1 by 4x" + 2 * VectorSupport.floatLanes();
+        assertTrue(timed.stream().anyMatch(l -> l.contains(fourRows)), "a 4-row tile was timed\n" + first);
+        String eightRows = "upcast output axes 0,1 by 8x" + 2 * VectorSupport.floatLanes() + ", tile";
+        assertTrue(timed.stream().anyMatch(l -> l.contains(eightRows)), "blocks of 8-row tiles were timed\n" + first);
 
         Realizer.forgetRendered(); // as a new process: the disk cache answers, nothing is timed
         String second = traced(() -> got[0] = Tensor.of(a, 128, 96).matmul(Tensor.of(b, 96, 256)).toFloatArray());

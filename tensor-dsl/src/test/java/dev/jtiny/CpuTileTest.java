@@ -94,6 +94,40 @@ class CpuTileTest {
         assertTrue(transposed.size() == 1, transposed::toString);
     }
 
+    /**
+     * Every register tile the layouts know, forced, through the shared micro-kernel ({@code device.java.Gemm}): rows
+     * in fours, the rows beyond a multiple of four, eight rows where 32 registers hold them, one to three vectors of
+     * columns; summed straight into the output, and into a scratch tile that a bias and a ReLU then read. An odd k.
+     */
+    @Test
+    void everyTileShapeOfTheMicroKernelMatchesFloat64() {
+        int lanes = VectorSupport.floatLanes();
+        Assumptions.assumeTrue(lanes > 0, "the JDK's Vector API is not available");
+        int n = 48, k = 37, m = 6 * lanes;
+        float[] a = data(21, n * k), b = data(22, k * m), bias = data(23, m);
+        Nd want = Nd.of(a, n, k).matmul(Nd.of(b, k, m));
+        Nd withEpilogue = want.zip(Nd.of(bias, 1, m).expand(n, m), Double::sum).map(v -> Math.max(v, 0));
+        for (int[] t : new int[][]{{8, 2}, {6, 2}, {4, 3}, {4, 2}, {3, 2}, {2, 2}, {8, 1}, {4, 1}}) {
+            String tile = t[0] + "x" + t[1] * lanes;
+            Config.set("CPUTILE", tile);
+            long mark = KernelLog.mark();
+            List<String> plain = run("tile " + tile, Tensor.of(a, n, k).matmul(Tensor.of(b, k, m)), want);
+            assertTrue(plain.stream().anyMatch(p -> p.contains("by " + tile)), () -> tile + ": " + plain);
+            assertTrue(callsMicroKernel(mark, "// stored by the tile call above"), () -> tile + ": the tile's sums are stored by the micro-kernel");
+            mark = KernelLog.mark();
+            List<String> fused = run("tile " + tile + " with bias and ReLU",
+                    Tensor.of(a, n, k).matmul(Tensor.of(b, k, m)).add(Tensor.of(bias, m)).relu(), withEpilogue);
+            assertTrue(fused.stream().anyMatch(p -> p.contains("by " + tile)), () -> tile + ": " + fused);
+            assertTrue(callsMicroKernel(mark, "tile, 0, "), () -> tile + ": the micro-kernel fills a scratch tile the epilogue reads");
+        }
+    }
+
+    /** Whether a kernel launched since {@code mark} calls the micro-kernel, its source saying where the sums go. */
+    private static boolean callsMicroKernel(long mark, String into) {
+        return KernelLog.since(mark).stream().map(KernelLog.Entry::source)
+                .anyMatch(src -> src != null && src.contains("Gemm.tile(") && src.contains(into));
+    }
+
     @Test
     void cputileZeroTurnsTilesOffWithTheSameValues() {
         float[] a = data(9, 64 * 64), b = data(10, 64 * 64);

@@ -37,14 +37,16 @@ public final class JavaRenderer extends CStyleRenderer {
             String arr = arrayType(args.get(i));
             b.append("    final ").append(arr).append(" data").append(i).append(" = (").append(arr).append(") args[").append(i).append("];\n");
         }
+        JavaVectorRenderer.TileCall tile = vector ? JavaVectorRenderer.tileCall(k, vectorLanes) : null;
+        if (tile != null && !tile.direct()) b.append("    final float[] tile = new float[").append(k.lanes()).append("];\n");
         b.append("    for (int gidx = start; gidx < end; gidx++) {\n");
         int depth = 3;
         List<UOp> uops = vector ? k.uops() : k.scalarUops();
-        List<String> lines = vector ? JavaVectorRenderer.statements(k, vectorLanes, this::statement) : uops.stream().map(this::statement).toList();
+        List<String> lines = vector ? JavaVectorRenderer.statements(k, vectorLanes, tile, this::statement) : uops.stream().map(this::statement).toList();
         for (int i = 0; i < uops.size(); i++) {
             UOp u = uops.get(i);
             if (u instanceof UOp.End) depth--;
-            b.append("  ".repeat(depth)).append(lines.get(i)).append('\n');
+            if (!lines.get(i).isEmpty()) b.append("  ".repeat(depth)).append(lines.get(i)).append('\n');
             if (u instanceof UOp.Loop || u instanceof UOp.If) depth++;
         }
         b.append("    }\n  }\n\n  public long cost() { return ").append(iterations(uops)).append("L; }\n}\n");

@@ -82,11 +82,126 @@ final class JavaVectorRenderer {
         return true;
     }
 
-    /** Statements for the body of the work-item loop; scalar statements come from {@code scalar}. */
-    static List<String> statements(LinearKernel k, int speciesLanes, Function<UOp, String> scalar) {
+    /**
+     * Statements for the body of the work-item loop (an empty one where a statement needs no line); scalar
+     * statements come from {@code scalar}. A register tile's reduction ({@code tile} not null) is one call.
+     */
+    static List<String> statements(LinearKernel k, int speciesLanes, TileCall tile, Function<UOp, String> scalar) {
         JavaVectorRenderer r = new JavaVectorRenderer(speciesLanes, k.lanes() / speciesLanes);
         if (r.segments > 1) r.findFused(k.uops());
-        return k.uops().stream().map(u -> r.statement(u, scalar)).toList();
+        List<String> lines = new ArrayList<>();
+        List<UOp> uops = k.uops();
+        for (int i = 0; i < uops.size(); i++) {
+            if (tile != null && i >= tile.first() && i <= tile.last()) {
+                lines.add(i == tile.first() ? r.call(tile) : "");
+            } else if (tile != null && tile.direct() && uops.get(i) == tile.store()) {
+                lines.add("// stored by the tile call above");
+            } else {
+                lines.add(r.statement(uops.get(i), scalar));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * A register tile's reduction as the shared micro-kernel computes it ({@code dev.jtiny.runtime.device.java.Gemm}):
+     * statements {@code first..last} are the accumulator, its loop over {@code k} and the fused multiply-add of A's
+     * broadcast element and B's vector; A's element for the tile's row r at step p is {@code a0 + r*aRow + p},
+     * B's vector v at {@code b0 + v*bVec + p*bK}. With {@code direct} the sums are the kernel's output, stored at
+     * {@code c0 + r*cRow + v*cVec} by the call; otherwise the call writes them into a scratch tile the epilogue reads.
+     */
+    record TileCall(int first, int last, String acc, int rows, int vecs, long k, int aArg, Expr a0, long aRow,
+                    int bArg, Expr b0, long bVec, long bK, boolean direct, UOp.Store store, Expr c0, long cRow, long cVec) {}
+
+    /** The register tile's reduction of {@code k} in the micro-kernel's form, or null where it has another form. */
+    static TileCall tileCall(LinearKernel k, int width) {
+        List<UOp> u = k.uops();
+        int n = k.lanes() / width;
+        if (n < 2) return null;
+        for (int i = 0; i + 6 < u.size(); i++) {
+            if (!(u.get(i) instanceof UOp.DefineVar d && d.vec() && d.init() == 0
+                    && u.get(i + 1) instanceof UOp.Loop loop && u.get(i + 2) instanceof UOp.Load l1 && u.get(i + 3) instanceof UOp.Load l2
+                    && u.get(i + 4) instanceof UOp.Alu m && m.vec() && m.op() == Op.MUL
+                    && u.get(i + 5) instanceof UOp.Accumulate acc && acc.vec() && acc.op() == Op.ADD && acc.acc().equals(d.name())
+                    && acc.value().equals(m.out()) && u.get(i + 6) instanceof UOp.End)) continue;
+            if (!l1.vec() || !l2.vec() || !l1.valid().equals(Expr.TRUE) || !l2.valid().equals(Expr.TRUE)
+                    || !m.args().contains(l1.out()) || !m.args().contains(l2.out())) return null;
+            boolean firstIsA = uniform(l1.index(), 0, width) && !uniform(l2.index(), 0, width);
+            UOp.Load a = firstIsA ? l1 : l2, b = firstIsA ? l2 : l1;
+            if (!allSegments(b.index(), width, n, false)) return null;
+            String p = loop.var();
+            Expr[] as = new Expr[n], bs = new Expr[n];
+            for (int s = 0; s < n; s++) {
+                if (!uniform(a.index(), s, width)) return null;
+                as[s] = a.index().substitute(Lanes.LANE, s * width);
+                bs[s] = b.index().substitute(Lanes.LANE, s * width);
+            }
+            // The rows of the tile are where A's element changes; its vectors of columns run within a row.
+            int vecs = 1;
+            while (vecs < n && as[vecs].equals(as[0])) vecs++;
+            if (n % vecs != 0) return null;
+            int rows = n / vecs;
+            Long aRow = rows > 1 ? step(as[vecs], as[0], p) : Long.valueOf(0), bVec = vecs > 1 ? step(bs[1], bs[0], p) : Long.valueOf(0);
+            Long aK = step(as[0].substitute(p, 1), as[0].substitute(p, 0), p), bK = step(bs[0].substitute(p, 1), bs[0].substitute(p, 0), p);
+            // The micro-kernel reads A's rows along k as contiguous (a constant stride keeps its loads unchecked).
+            if (aRow == null || bVec == null || aK == null || bK == null || aK != 1) return null;
+            for (int s = 0; s < n; s++) {
+                if (!as[s].equals(Expr.add(as[0], (s / vecs) * aRow)) || !bs[s].equals(Expr.add(bs[0], (s % vecs) * bVec))) return null;
+                if (!as[s].substitute(p, 1).equals(Expr.add(as[s].substitute(p, 0), aK))
+                        || !bs[s].substitute(p, 1).equals(Expr.add(bs[s].substitute(p, 0), bK))) return null;
+            }
+            // Stored as it is summed: the call writes the output, if every segment lands where the tile's shape says.
+            UOp.Store store = null;
+            for (UOp x : u.subList(i + 7, u.size())) {
+                if (x instanceof UOp.Store st) {
+                    if (store != null) return null;
+                    store = st;
+                }
+            }
+            Expr c0 = null;
+            long cRow = 0, cVec = 0;
+            boolean direct = store != null && store.vec() && store.value().equals(d.name()) && store.dtype() == DType.FLOAT32;
+            if (direct) {
+                Expr[] cs = new Expr[n];
+                for (int s = 0; s < n; s++) cs[s] = store.index().substitute(Lanes.LANE, s * width);
+                Long r = rows > 1 ? step(cs[vecs], cs[0], p) : Long.valueOf(0), v = vecs > 1 ? step(cs[1], cs[0], p) : Long.valueOf(0);
+                direct = r != null && v != null && allSegments(store.index(), width, n, false);
+                for (int s = 0; direct && s < n; s++) direct = cs[s].equals(Expr.add(cs[0], (s / vecs) * r + (s % vecs) * v));
+                if (direct) {
+                    c0 = cs[0];
+                    cRow = r;
+                    cVec = v;
+                }
+            }
+            return new TileCall(i, i + 6, d.name(), rows, vecs, loop.extent(), a.arg(), as[0].substitute(p, 0), aRow,
+                    b.arg(), bs[0].substitute(p, 0), bVec, bK, direct, store, c0, cRow, cVec);
+        }
+        return null;
+    }
+
+    /** {@code d} where {@code e1 == e0 + d} for a constant d, else null; {@code loop} is the reduction's variable. */
+    private static Long step(Expr e1, Expr e0, String loop) {
+        Long v1 = atZero(e1, loop), v0 = atZero(e0, loop);
+        if (v1 == null || v0 == null) return null;
+        return e1.equals(Expr.add(e0, v1 - v0)) ? v1 - v0 : null;
+    }
+
+    /** The value of an index with the work item, the lane and {@code loop} at 0, or null if it is not a number then. */
+    private static Long atZero(Expr e, String loop) {
+        for (String v : List.of("gidx", Lanes.LANE, loop)) e = e.substitute(v, 0);
+        return e instanceof Expr.Num num ? num.value() : null;
+    }
+
+    /** The micro-kernel call for a tile, and the accumulator's segments read back where an epilogue follows. */
+    private String call(TileCall t) {
+        String c = t.direct() ? "data" + t.store().arg() + ", " + t.c0().render() + ", " + t.cRow() + ", " + t.cVec()
+                : "tile, 0, " + (long) t.vecs() * width + ", " + width;
+        String line = "dev.jtiny.runtime.device.java.Gemm.tile(" + t.rows() + ", " + t.vecs() + ", " + t.k() + ", data" + t.aArg()
+                + ", " + t.a0().render() + ", " + t.aRow() + ", data" + t.bArg() + ", " + t.b0().render() + ", "
+                + t.bVec() + ", " + t.bK() + ", " + c + ");";
+        if (t.direct()) return line;
+        vec.add(t.acc());
+        return line + " " + each(s -> "FloatVector " + seg(t.acc(), s) + " = FloatVector.fromArray(S, tile, " + s * width + ");");
     }
 
     /** Vector products whose only use is the ADD accumulate right after them. */

@@ -45,9 +45,14 @@ public final class JavaDevice implements Device {
     private final Map<String, JavaProgram> programs = new ConcurrentHashMap<>();
     private final Renderer renderer = new JavaRenderer(VectorSupport.floatLanes());
 
+    /** Compiles the shared matmul micro-kernel ({@link Gemm}) while the session starts, before a matmul needs it. */
+    private final Thread gemmWarmup = VectorSupport.floatLanes() > 0
+            ? Thread.ofPlatform().daemon().name("jtiny-gemm-warmup").start(Gemm::warm) : null;
+
     record JavaArray(DType dtype, int count, Object array) implements RawBuffer {}
 
-    record JavaProgram(String name, JavaKernel kernel, boolean fromCache) implements Program {}
+    /** {@code callsGemm}: the kernel calls {@link Gemm}, so its first launch waits for the warm-up. */
+    record JavaProgram(String name, JavaKernel kernel, boolean fromCache, boolean callsGemm) implements Program {}
 
     @Override public String name() { return "JAVA"; }
 
@@ -130,14 +135,15 @@ public final class JavaDevice implements Device {
         String cls = className(source);
         String key = CompileCache.key(source, Runtime.version().toString());
         byte[] cached = CompileCache.get("java", key);
+        boolean callsGemm = source.contains(Gemm.class.getName());
         if (cached != null) {
             Counters.cacheHit();
-            return new JavaProgram(name, instantiate(cls, cached), true);
+            return new JavaProgram(name, instantiate(cls, cached), true, callsGemm);
         }
         byte[] bytes = javac(name, cls, source);
         Counters.compiled();
         CompileCache.put("java", key, bytes);
-        return new JavaProgram(name, instantiate(cls, bytes), false);
+        return new JavaProgram(name, instantiate(cls, bytes), false, callsGemm);
     }
 
     /** The class name a rendered source declares ("public final class NAME implements ..."). */
@@ -201,7 +207,17 @@ public final class JavaDevice implements Device {
     }
 
     @Override public double launch(Program program, RawBuffer[] args, int[] global, int[] local, boolean timed) {
-        JavaKernel k = ((JavaProgram) program).kernel;
+        JavaProgram jp = (JavaProgram) program;
+        // Run interpreted, the micro-kernel would take a second where it takes milliseconds once compiled.
+        if (jp.callsGemm && gemmWarmup != null && gemmWarmup.isAlive()) {
+            try {
+                gemmWarmup.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeviceException("JAVA: interrupted while the matmul micro-kernel compiled", e);
+            }
+        }
+        JavaKernel k = jp.kernel;
         Object[] arrays = new Object[args.length];
         for (int i = 0; i < args.length; i++) arrays[i] = own(args[i]).array;
         int n = global[0];
