@@ -24,6 +24,15 @@ public final class JavaRenderer extends CStyleRenderer {
         return k.lanes() > 1 && JavaVectorRenderer.supports(k, vectorLanes);
     }
 
+    /**
+     * Whether a register tile of {@code rows} x {@code vecs} vectors keeps its accumulators, a row of B's vectors
+     * and a broadcast of A in the vector registers of a CPU whose vectors hold {@code lanes} floats: 16 registers
+     * with 8 lanes (x86 AVX2's ymm), 32 otherwise (AVX-512's zmm with 16 lanes, ARM's NEON and SVE with 4).
+     */
+    public static boolean tileFitsRegisters(int rows, int vecs, int lanes) {
+        return rows * vecs + vecs + 1 <= (lanes == 8 ? 16 : 32);
+    }
+
     /** Kernels implement dev.jtiny.runtime.device.JavaKernel; work items [start, end) run per call. */
     @Override public String render(LinearKernel k, String symbol) {
         boolean vector = vectorizes(k, vectorLanes);
@@ -38,7 +47,7 @@ public final class JavaRenderer extends CStyleRenderer {
             b.append("    final ").append(arr).append(" data").append(i).append(" = (").append(arr).append(") args[").append(i).append("];\n");
         }
         JavaVectorRenderer.TileCall tile = vector ? JavaVectorRenderer.tileCall(k, vectorLanes) : null;
-        if (tile != null && !tile.direct()) b.append("    final float[] tile = new float[").append(k.lanes()).append("];\n");
+        if (tile != null && !tile.direct()) b.append("    ").append(tile.scratch(k.lanes())).append('\n');
         b.append("    for (int gidx = start; gidx < end; gidx++) {\n");
         int depth = 3;
         List<UOp> uops = vector ? k.uops() : k.scalarUops();

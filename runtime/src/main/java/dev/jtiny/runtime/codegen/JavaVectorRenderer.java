@@ -111,7 +111,12 @@ final class JavaVectorRenderer {
      * {@code c0 + r*cRow + v*cVec} by the call; otherwise the call writes them into a scratch tile the epilogue reads.
      */
     record TileCall(int first, int last, String acc, int rows, int vecs, long k, int aArg, Expr a0, long aRow,
-                    int bArg, Expr b0, long bVec, long bK, boolean direct, UOp.Store store, Expr c0, long cRow, long cVec) {}
+                    int bArg, Expr b0, long bVec, long bK, boolean direct, UOp.Store store, Expr c0, long cRow, long cVec) {
+        /** The scratch tile's declaration, once per call of the kernel, where an epilogue reads the sums. */
+        String scratch(int lanes) { return "final float[] " + SCRATCH + " = new float[" + lanes + "];"; }
+    }
+
+    private static final String SCRATCH = "tile";
 
     /** The register tile's reduction of {@code k} in the micro-kernel's form, or null where it has another form. */
     static TileCall tileCall(LinearKernel k, int width) {
@@ -145,10 +150,9 @@ final class JavaVectorRenderer {
             Long aK = step(as[0].substitute(p, 1), as[0].substitute(p, 0), p), bK = step(bs[0].substitute(p, 1), bs[0].substitute(p, 0), p);
             // The micro-kernel reads A's rows along k as contiguous (a constant stride keeps its loads unchecked).
             if (aRow == null || bVec == null || aK == null || bK == null || aK != 1) return null;
+            // Every segment a constant away from the first, so the first's step in k is every segment's.
             for (int s = 0; s < n; s++) {
                 if (!as[s].equals(Expr.add(as[0], (s / vecs) * aRow)) || !bs[s].equals(Expr.add(bs[0], (s % vecs) * bVec))) return null;
-                if (!as[s].substitute(p, 1).equals(Expr.add(as[s].substitute(p, 0), aK))
-                        || !bs[s].substitute(p, 1).equals(Expr.add(bs[s].substitute(p, 0), bK))) return null;
             }
             // Stored as it is summed: the call writes the output, if every segment lands where the tile's shape says.
             UOp.Store store = null;
@@ -195,13 +199,13 @@ final class JavaVectorRenderer {
     /** The micro-kernel call for a tile, and the accumulator's segments read back where an epilogue follows. */
     private String call(TileCall t) {
         String c = t.direct() ? "data" + t.store().arg() + ", " + t.c0().render() + ", " + t.cRow() + ", " + t.cVec()
-                : "tile, 0, " + (long) t.vecs() * width + ", " + width;
+                : SCRATCH + ", 0, " + (long) t.vecs() * width + ", " + width;
         String line = "dev.jtiny.runtime.device.java.Gemm.tile(" + t.rows() + ", " + t.vecs() + ", " + t.k() + ", data" + t.aArg()
                 + ", " + t.a0().render() + ", " + t.aRow() + ", data" + t.bArg() + ", " + t.b0().render() + ", "
                 + t.bVec() + ", " + t.bK() + ", " + c + ");";
         if (t.direct()) return line;
         vec.add(t.acc());
-        return line + " " + each(s -> "FloatVector " + seg(t.acc(), s) + " = FloatVector.fromArray(S, tile, " + s * width + ");");
+        return line + " " + each(s -> "FloatVector " + seg(t.acc(), s) + " = FloatVector.fromArray(S, " + SCRATCH + ", " + s * width + ");");
     }
 
     /** Vector products whose only use is the ADD accumulate right after them. */

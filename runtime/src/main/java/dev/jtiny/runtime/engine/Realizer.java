@@ -19,10 +19,13 @@ import dev.jtiny.runtime.device.DeviceException;
 import dev.jtiny.runtime.device.Program;
 import dev.jtiny.runtime.device.RawBuffer;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 public final class Realizer {
@@ -84,14 +87,14 @@ public final class Realizer {
             for (LazyBuffer n : nodes) n.keep();
             return;
         }
-        List<java.lang.ref.WeakReference<LazyBuffer>> before = plan.internals().take();
+        List<WeakReference<LazyBuffer>> before = plan.internals().take();
         if (nodes.isEmpty() && before.isEmpty()) return;
-        java.util.Set<LazyBuffer> asked = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<LazyBuffer> asked = Collections.newSetFromMap(new IdentityHashMap<>());
         for (LazyBuffer o : outputs) asked.add(o.base);
-        List<java.lang.ref.WeakReference<LazyBuffer>> held = new ArrayList<>();
+        List<WeakReference<LazyBuffer>> held = new ArrayList<>();
         for (LazyBuffer n : nodes) {
             if (asked.contains(n) || n.isExposed() || !n.recomputable()) n.keep();
-            else held.add(new java.lang.ref.WeakReference<>(n));
+            else held.add(new WeakReference<>(n));
         }
         // This run's kernels are enqueued, in order: one that read a released buffer runs before any that reuses it.
         for (var ref : before) {
@@ -152,7 +155,7 @@ public final class Realizer {
                 }
             });
             if (!schedule.rewritten().isEmpty()) {
-                java.util.Set<LazyBuffer> standIns = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                Set<LazyBuffer> standIns = Collections.newSetFromMap(new IdentityHashMap<>());
                 standIns.addAll(schedule.rewritten().values());
                 computed.removeIf(standIns::contains);
             }

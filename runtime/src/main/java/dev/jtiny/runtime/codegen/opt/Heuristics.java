@@ -187,26 +187,19 @@ final class Heuristics {
     /**
      * CPU register tiles of rows x columns for vectors of {@code lanes} floats, in the order tried: several fused
      * multiply-adds per load, the tile's accumulators, a row of B's vectors and a broadcast of A all in vector
-     * registers ({@link #vectorRegisters}). A tile that does not fit spills accumulators to the stack on every step:
+     * registers ({@link JavaRenderer#tileFitsRegisters}). A tile that does not fit spills accumulators to the stack on every step:
      * on AVX2 (16 registers) 8 x 2 vectors (16 accumulators) ran 1.2-1.7x slower than 4 x 2 on 1024 and 2048
      * matmuls and a 4096x1024 linear layer, in alternating runs (docs/benchmarks.md).
      */
     static int[][] cpuTiles(int lanes) {
-        int registers = vectorRegisters(lanes);
         return java.util.Arrays.stream(allCpuTiles(lanes))
-                .filter(t -> t[0] * (t[1] / lanes) + t[1] / lanes + 1 <= registers).toArray(int[][]::new);
+                .filter(t -> JavaRenderer.tileFitsRegisters(t[0], t[1] / lanes, lanes)).toArray(int[][]::new);
     }
 
     /** Every register tile the CPU layouts know, fitting the registers or not (BEAM times them all). */
     static int[][] allCpuTiles(int lanes) {
         return new int[][]{{8, 2 * lanes}, {4, 3 * lanes}, {6, 2 * lanes}, {4, 2 * lanes}, {3, 2 * lanes}, {2, 2 * lanes}};
     }
-
-    /**
-     * Vector registers of a CPU whose preferred vectors hold {@code lanes} floats: 16 with 8 (x86 AVX2's ymm
-     * registers), 32 otherwise (AVX-512's zmm with 16 lanes, ARM's NEON and SVE registers with 4).
-     */
-    static int vectorRegisters(int lanes) { return lanes == 8 ? 16 : 32; }
 
     /**
      * Blocks of register tiles (rows x columns of them) that consecutive work items cover, tried in order: a block's

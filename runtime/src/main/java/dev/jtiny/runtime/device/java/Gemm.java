@@ -1,6 +1,7 @@
 // The register-tile micro-kernel of every CPU matmul and convolution: compiled once, warmed when the device opens.
 package dev.jtiny.runtime.device.java;
 
+import dev.jtiny.runtime.codegen.JavaRenderer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -50,8 +51,8 @@ public final class Gemm {
         }
     }
 
-    /** Eight rows by two vectors: 16 accumulators, two of B and a broadcast, which only 32 vector registers hold. */
-    private static final boolean EIGHT_ROWS = W != 8;
+    /** Eight rows by two vectors where the registers hold them (32 of them: AVX-512, ARM), as the tile heuristic says. */
+    private static final boolean EIGHT_ROWS = JavaRenderer.tileFitsRegisters(8, 2, W);
 
     private static void rows8x2(int k, float[] a, int a0, int aRow, float[] b, int b0, int bVec, int bK,
                                 float[] c, int c0, int cRow, int cVec) {
@@ -192,7 +193,11 @@ public final class Gemm {
         c32.intoArray(c, r3 + 2 * cVec);
     }
 
-    /** One row of {@code n} (1 to 3) vectors: the rows a tile has beyond a multiple of four. */
+    /**
+     * One row of {@code n} (1 to 3) vectors: the rows a tile has beyond a multiple of four. Always three sums (the
+     * unused ones read the first vector again): one row's loop waits on its fused multiply-adds' latency, so the
+     * extra ones cost nothing and one loop serves every width.
+     */
     private static void row(int n, int k, float[] a, int a0, float[] b, int b0, int bVec, int bK, float[] c, int c0, int cVec) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0;
         int b1 = n > 1 ? bVec : 0, b2 = n > 2 ? 2 * bVec : 0;

@@ -135,7 +135,7 @@ public final class JavaDevice implements Device {
         String cls = className(source);
         String key = CompileCache.key(source, Runtime.version().toString());
         byte[] cached = CompileCache.get("java", key);
-        boolean callsGemm = source.contains(Gemm.class.getName());
+        boolean callsGemm = gemmWarmup != null && source.contains(Gemm.class.getName());
         if (cached != null) {
             Counters.cacheHit();
             return new JavaProgram(name, instantiate(cls, cached), true, callsGemm);
