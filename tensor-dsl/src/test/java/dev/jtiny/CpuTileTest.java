@@ -4,6 +4,7 @@ package dev.jtiny;
 
 import dev.jtiny.Reference.Nd;
 import dev.jtiny.runtime.Config;
+import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.KernelLog;
 import dev.jtiny.runtime.device.VectorSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import java.util.Random;
 import java.util.function.Function;
 
 import static dev.jtiny.Reference.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CpuTileTest {
@@ -88,10 +90,48 @@ class CpuTileTest {
         List<String> batched = run("batched, weight shared by the batch", Tensor.of(xb, 4, 32, 96).matmul(Tensor.of(w, 96, 1024)),
                 Nd.of(xb, 4, 32, 96).matmul(Nd.of(w, 96, 1024)));
         assertTrue(batched.size() == 2 && batched.getFirst().startsWith("E_64_96_16"), batched::toString);
+        long mark = KernelLog.mark();
+        Tensor.of(x, 128, 96).matmul(Tensor.of(w, 96, 1024)).realize();
+        String panels = KernelLog.since(mark).stream().filter(e -> e.name().startsWith("E_64_96_16")).findFirst().orElseThrow().source();
+        assertTrue(panels.contains("System.arraycopy(") && !panels.contains("FloatVector"), () -> "the panel copy copies runs:\n" + panels);
         // B transposed is not contiguous along its columns: nothing to pack, the same values.
         List<String> transposed = run("transposed weight", Tensor.of(x, 128, 96).matmul(Tensor.of(wt, 1024, 96).permute(1, 0)),
                 Nd.of(x, 128, 96).matmul(Nd.of(wt, 1024, 96).permute(1, 0)));
         assertTrue(transposed.size() == 1, transposed::toString);
+    }
+
+    /**
+     * A kernel that only moves contiguous runs (here a permute that keeps the last axis) is one {@code System.arraycopy}
+     * per run for every dtype, not Vector API code: the same values as the reference, bit for bit.
+     */
+    @Test
+    void copiesOfContiguousRunsAreArraycopiesOfEveryDtype() {
+        float[] f = data(21, 6 * 4 * 32);
+        int[] ints = new int[6 * 4 * 32];
+        double[] doubles = new double[ints.length];
+        for (int i = 0; i < ints.length; i++) {
+            ints[i] = i * 7 - 300;
+            doubles[i] = Math.scalb(f[i], 40) + 1e-3;
+        }
+        long mark = KernelLog.mark();
+        float[] gotF = Tensor.of(f, 6, 4, 32).permute(1, 0, 2).contiguous().toFloatArray();
+        int[] gotI = Tensor.of(ints, 6, 4, 32).permute(1, 0, 2).contiguous().toIntArray();
+        double[] gotD = Tensor.of(doubles, DType.FLOAT64, 6, 4, 32).permute(1, 0, 2).contiguous().toDoubleArray();
+        List<KernelLog.Entry> copies = KernelLog.since(mark).stream().filter(e -> e.kind().equals("kernel")).toList();
+        assertEquals(3, copies.size(), () -> "one copy per readback of an unrealized contiguous(): " + copies);
+        for (KernelLog.Entry e : copies) {
+            assertTrue(e.source().contains("System.arraycopy(") && !e.source().contains("FloatVector"), e::source);
+        }
+        for (int a = 0; a < 4; a++) {
+            for (int b = 0; b < 6; b++) {
+                for (int c = 0; c < 32; c++) {
+                    int out = (a * 6 + b) * 32 + c, in = (b * 4 + a) * 32 + c;
+                    assertEquals(f[in], gotF[out], 0, "float32 at " + a + "," + b + "," + c);
+                    assertEquals(ints[in], gotI[out], "int32 at " + a + "," + b + "," + c);
+                    assertEquals(doubles[in], gotD[out], 0, "float64 at " + a + "," + b + "," + c);
+                }
+            }
+        }
     }
 
     /**

@@ -3,12 +3,16 @@ package dev.jtiny.runtime.codegen;
 
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.Op;
+import dev.jtiny.runtime.view.Expr;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 public final class JavaRenderer extends CStyleRenderer {
     private final int vectorLanes;
@@ -19,9 +23,64 @@ public final class JavaRenderer extends CStyleRenderer {
      */
     public JavaRenderer(int vectorLanes) { this.vectorLanes = vectorLanes; }
 
-    /** Whether a kernel with these lanes is written with FloatVectors of {@code vectorLanes} (else with scalars). */
+    /**
+     * Whether a kernel with these lanes is written with FloatVectors of {@code vectorLanes} (else with scalars). A
+     * kernel that copies runs of its lanes ({@link #copiesRuns}) is written with {@code System.arraycopy} instead.
+     */
     public static boolean vectorizes(LinearKernel k, int vectorLanes) {
-        return k.lanes() > 1 && JavaVectorRenderer.supports(k, vectorLanes);
+        return k.lanes() > 1 && !copiesRuns(k) && JavaVectorRenderer.supports(k, vectorLanes);
+    }
+
+    /**
+     * A kernel that only copies (a matmul's panel copy, a slice of a contiguous run): every store writes an unmasked
+     * load of the same type, and both are contiguous across the lanes. Written as one {@code System.arraycopy} per
+     * run: HotSpot runs a fresh class interpreted before compiling it, and interpreted Vector API code allocates per
+     * operation, while {@code arraycopy} is native even then (the 1024 matmul's panel copy took 18-45 ms on its
+     * first call as vectors) and an intrinsic once compiled.
+     */
+    static boolean copiesRuns(LinearKernel k) {
+        if (k.lanes() < 2) return false;
+        Map<String, UOp.Load> loads = new HashMap<>();
+        boolean stores = false;
+        for (UOp u : k.uops()) {
+            switch (u) {
+                case UOp.Load l -> {
+                    if (!l.vec() || !l.valid().equals(Expr.TRUE) || !Lanes.contiguous(l.index(), k.lanes())) return false;
+                    loads.put(l.out(), l);
+                }
+                case UOp.Store st -> {
+                    UOp.Load l = loads.get(st.value());
+                    if (!st.vec() || l == null || l.dtype() != st.dtype() || !Lanes.contiguous(st.index(), k.lanes())) return false;
+                    stores = true;
+                }
+                case UOp.Loop l -> { }
+                case UOp.End e -> { }
+                default -> { return false; }
+            }
+        }
+        return stores;
+    }
+
+    /** {@link #copiesRuns}' statements: loads need none, a store copies its load's run. */
+    private static List<String> copyStatements(LinearKernel k) {
+        Map<String, UOp.Load> loads = new HashMap<>();
+        List<String> lines = new ArrayList<>();
+        for (UOp u : k.uops()) {
+            lines.add(switch (u) {
+                case UOp.Load l -> {
+                    loads.put(l.out(), l);
+                    yield "";
+                }
+                case UOp.Store st -> {
+                    UOp.Load l = loads.get(st.value());
+                    yield "System.arraycopy(data" + l.arg() + ", " + l.index().substitute(Lanes.LANE, 0).render() + ", data" + st.arg()
+                            + ", " + st.index().substitute(Lanes.LANE, 0).render() + ", " + k.lanes() + ");";
+                }
+                case UOp.Loop l -> "for (int " + l.var() + " = 0; " + l.var() + " < " + l.extent() + "; " + l.var() + "++) {";
+                default -> "}";
+            });
+        }
+        return lines;
     }
 
     /**
@@ -50,8 +109,10 @@ public final class JavaRenderer extends CStyleRenderer {
         if (tile != null && !tile.direct()) b.append("    ").append(tile.scratch(k.lanes())).append('\n');
         b.append("    for (int gidx = start; gidx < end; gidx++) {\n");
         int depth = 3;
-        List<UOp> uops = vector ? k.uops() : k.scalarUops();
-        List<String> lines = vector ? JavaVectorRenderer.statements(k, vectorLanes, tile, this::statement) : uops.stream().map(this::statement).toList();
+        boolean copy = !vector && copiesRuns(k);
+        List<UOp> uops = vector || copy ? k.uops() : k.scalarUops();
+        List<String> lines = vector ? JavaVectorRenderer.statements(k, vectorLanes, tile, this::statement)
+                : copy ? copyStatements(k) : uops.stream().map(this::statement).toList();
         for (int i = 0; i < uops.size(); i++) {
             UOp u = uops.get(i);
             if (u instanceof UOp.End) depth--;
@@ -64,14 +125,19 @@ public final class JavaRenderer extends CStyleRenderer {
 
     /** Java classes need unique names: the kernel's name with a hash of its source, so the name ties to the code. */
     @Override public Named named(LinearKernel k) {
+        String source = render(k, k.name());
         byte[] h;
         try {
-            h = MessageDigest.getInstance("SHA-256").digest(render(k, k.name()).getBytes(StandardCharsets.UTF_8));
+            h = MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         String symbol = k.name() + "_" + HexFormat.of().formatHex(h, 0, 6);
-        return new Named(symbol, render(k, symbol));
+        // The name appears once, in the class declaration: renamed there rather than rendered again (a fresh
+        // process renders its first kernels interpreted, a few milliseconds each).
+        String declared = "public final class " + k.name() + " ";
+        int at = source.indexOf(declared);
+        return new Named(symbol, source.substring(0, at) + "public final class " + symbol + " " + source.substring(at + declared.length()));
     }
 
     /** Statements executed per work item, counting loop bodies once per iteration. */

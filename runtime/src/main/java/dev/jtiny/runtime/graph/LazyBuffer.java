@@ -255,7 +255,9 @@ public final class LazyBuffer {
 
     /** A node that is guaranteed its own contiguous buffer when realized. */
     public LazyBuffer contiguous() {
-        if (isRealized() && st.isContiguous() && View.numel(base.shape()) == numel()) return this;
+        // A pending CONTIGUOUS already makes its own whole buffer: another would copy it again (reading back an
+        // unrealized x.contiguous() ran two copies).
+        if ((isRealized() || base.op == Op.CONTIGUOUS) && st.isContiguous() && View.numel(base.shape()) == numel()) return this;
         return newBase(device, dtype, shape(), Op.CONTIGUOUS, null, List.of(this));
     }
 
