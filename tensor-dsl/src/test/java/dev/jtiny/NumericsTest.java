@@ -6,6 +6,7 @@ import dev.jtiny.Reference.Nd;
 import dev.jtiny.runtime.Config;
 import dev.jtiny.runtime.DType;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -495,6 +496,26 @@ class NumericsTest {
     }
 
     // ================================================================ IEEE edge values and empty tensors
+
+    /**
+     * On JAVA a NaN operand of max gives NaN, as in PyTorch, in scalar kernels (3 elements) and vector kernels (64):
+     * both render it as Math.max, which HotSpot compiles without a branch (OpenCL's fmax returns the other operand).
+     */
+    @Test
+    void maxAndReluOfNaNAreNaNOnJava() {
+        Reference.use("JAVA");
+        for (int n : new int[]{3, 64}) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = i - n / 2f;
+            v[1] = Float.NaN;
+            float[] relu = Tensor.of(v, n).relu().toFloatArray();
+            assertTrue(Float.isNaN(relu[1]), () -> n + " elements: relu(NaN) " + relu[1]);
+            assertEquals(0f, relu[0], 0, n + " elements: relu of a negative value");
+            assertEquals(v[n - 1], relu[n - 1], 0, n + " elements: relu of a positive value");
+            assertTrue(Float.isNaN(Tensor.of(v, n).max().item()), n + " elements: max over a NaN");
+            assertEquals(v[n - 1], Tensor.of(v, n).slice(0, 2, n).max().item(), 0, n + " elements: max without the NaN");
+        }
+    }
 
     @OnEachDevice
     void ieeeEdgeValues(String device) {

@@ -55,6 +55,15 @@ class CpuConvTest {
         check(new int[]{2, 8, 13, 11}, new int[]{16, 8, 3, 3}, p(1, 1), p(1, 1), p(1, 1), 1); // 286 columns
     }
 
+    @Test void rowsOfPixelsPaddedToWholePanels() {
+        // 13 x 13 pixels: each row padded to 16 columns (a quarter or less added), so the windows are copied as 13
+        // panels, one per row, whose index needs no division per lane; 169 columns padded as one run would be 11.
+        long mark = KernelLog.mark();
+        check(new int[]{1, 16, 13, 13}, new int[]{32, 16, 3, 3}, p(1, 1), p(1, 1), p(1, 1), 1);
+        List<String> names = KernelLog.since(mark).stream().map(KernelLog.Entry::name).toList();
+        assertTrue(names.contains("E_13_144_16"), () -> "the windows as 13 panels of 144 x 16: " + names);
+    }
+
     @Test void strideDilationAndGroups() {
         check(new int[]{2, 16, 19, 17}, new int[]{16, 8, 3, 2}, p(2, 1), p(2, 1), p(2, 1), 2);
         check(new int[]{1, 12, 20, 20}, new int[]{24, 4, 3, 3}, p(1, 1), p(1, 1), p(1, 1), 3);
