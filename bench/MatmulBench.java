@@ -1,6 +1,7 @@
 // GEMM-class work on the JAVA device beside numpy (OpenBLAS) in the same run: square matmuls, a linear layer with
 // bias and ReLU, a batched matmul. Prints the first call and the median of the steady calls, GFLOPS, and numpy's.
-// Usage: ./jtiny bench matmul   (-Druns=N steady calls per case, default 10, after -Dwarmup=N calls, default 5)
+// Usage: ./jtiny bench matmul   (-Druns=N steady calls per case, default 10, after -Dwarmup=N calls, default 5, and
+// at least -Dwarmup.seconds=S of them, default 1; numpy warms up as long)
 
 import dev.jtiny.Tensor;
 import dev.jtiny.runtime.Config;
@@ -21,6 +22,8 @@ import java.util.function.Supplier;
 
 public class MatmulBench {
     static final int RUNS = Integer.getInteger("runs", 10), WARMUP = Integer.getInteger("warmup", 5);
+    /** Warm-up calls go on until this long has passed too: HotSpot compiles a small kernel's class only after hundreds of calls. */
+    static final double WARMUP_SECONDS = Double.parseDouble(System.getProperty("warmup.seconds", "1"));
 
     /** A case: its name (also numpy's), its FLOPs, and the computation on fresh-but-realized operands. */
     record Case(String name, double flops, Supplier<Tensor> run) {}
@@ -48,7 +51,8 @@ public class MatmulBench {
             c.run().get().realize();
             double first = (System.nanoTime() - t0) * 1e-6;
             // HotSpot compiles a fresh kernel in the background while it runs: the steady state comes a few calls later.
-            for (int i = 0; i < WARMUP; i++) c.run().get().realize();
+            long w0 = System.nanoTime();
+            for (int i = 0; i < WARMUP || (System.nanoTime() - w0) * 1e-9 < WARMUP_SECONDS; i++) c.run().get().realize();
             double[] ms = new double[RUNS];
             String plan = "";
             for (int i = 0; i < RUNS; i++) {
@@ -74,7 +78,8 @@ public class MatmulBench {
                 import time, ctypes, ctypes.util, sys, numpy as np
                 RUNS = %d
                 def med(fn):
-                    fn()
+                    w0 = time.perf_counter()
+                    while time.perf_counter() - w0 < %s: fn()
                     ts = []
                     for _ in range(RUNS):
                         t = time.perf_counter(); fn(); ts.append((time.perf_counter() - t) * 1e3)
@@ -95,7 +100,7 @@ public class MatmulBench {
                           "threads", lib.openblas_get_num_threads(), file=sys.stderr)
                 except OSError as e:
                     print("numpy", np.__version__, "(OpenBLAS not found:", e, ")", file=sys.stderr)
-                """.formatted(RUNS));
+                """.formatted(RUNS, WARMUP_SECONDS));
         String python = Files.exists(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
         ProcessBuilder pb = new ProcessBuilder(python, f.toString()).redirectErrorStream(true);
         // Some machines pin OpenBLAS to an older core type; the baseline runs as OpenBLAS chooses for this CPU.

@@ -4,6 +4,8 @@ package dev.jtiny.runtime.device;
 import dev.jtiny.runtime.DType;
 import dev.jtiny.runtime.codegen.Renderer;
 
+import java.util.List;
+
 public interface Device extends AutoCloseable {
     /** The name users pass in DEVICE=…: "JAVA", "OPENCL:0", … */
     String name();
@@ -43,6 +45,16 @@ public interface Device extends AutoCloseable {
 
     /** Compiles a kernel (or loads it from the on-disk cache); a build failure names the kernel and shows source and log. */
     Program compile(String name, String source);
+
+    /** A kernel's name and source, as {@link #compile} takes them. */
+    record Source(String name, String source) {}
+
+    /**
+     * The kernels a schedule is about to {@link #compile} one by one, for a device that builds several at once
+     * faster than each alone; returns the names it compiled now (none by default). A build failure here is not an
+     * error: that kernel's own compile then reports it.
+     */
+    default List<String> prepare(List<Source> sources) { return List.of(); }
 
     /**
      * Launches a kernel over {@code global} work items (with {@code local} work-group sizes, or null to let the

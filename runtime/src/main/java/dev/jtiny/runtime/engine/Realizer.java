@@ -137,6 +137,7 @@ public final class Realizer {
                 Trace.out().printf("scheduled %d kernel%s in %.2f ms%n", kernels, kernels == 1 ? "" : "s", (System.nanoTime() - t0) * 1e-6);
             }
             Map<Scheduler.Item, Lowered> lowered = new IdentityHashMap<>();
+            prepare(items, debug);
             for (Scheduler.Item item : items) {
                 switch (item) {
                     case Scheduler.KernelItem k -> {
@@ -213,6 +214,43 @@ public final class Realizer {
     record Lowered(Device device, Lowering.Rendered rendered, Program program, String graph, int[] global, int[] local,
                    DType outType, int outCount, List<String> planWords) {}
 
+    /**
+     * Lowers a schedule's kernels before the first runs and hands their sources to each device at once
+     * ({@link Device#prepare}): the Java device compiles all the new ones in one javac run. Not under BEAM, which
+     * picks each kernel's layout by timing it first.
+     */
+    private static void prepare(List<Scheduler.Item> items, int debug) {
+        Map<Device, List<Device.Source>> sources = new java.util.LinkedHashMap<>();
+        for (Scheduler.Item item : items) {
+            if (!(item instanceof Scheduler.KernelItem k) || k.out().numel() == 0) continue;
+            Device device = Devices.get(k.out().device);
+            if (Beam.enabled(device)) continue;
+            Lowering.Rendered r = lowering(k, device, KNode.describe(k.kernel().root()));
+            sources.computeIfAbsent(device, d -> new ArrayList<>()).add(new Device.Source(r.linear().name(), r.source()));
+        }
+        sources.forEach((device, list) -> {
+            long t0 = System.nanoTime();
+            List<String> compiled = device.prepare(list);
+            if (debug >= 1 && !compiled.isEmpty()) {
+                double ms = (System.nanoTime() - t0) * 1e-6;
+                for (String name : compiled) {
+                    Trace.out().printf("compiled %s in %.1f ms (one javac run of %d kernels)%n", name, ms, compiled.size());
+                }
+            }
+        });
+    }
+
+    /** A kernel's lowering on a device, made once per graph, device and lowering settings. */
+    private static Lowering.Rendered lowering(Scheduler.KernelItem item, Device device, String graph) {
+        // Settings overridden at run time that change a lowering (GPUTILE, CPUTILE, ...) are part of the key.
+        return rendered.computeIfAbsent(key(item, device, graph), g -> Lowering.lower(item.kernel(), Lowering.Target.of(device)));
+    }
+
+    private static String key(Scheduler.KernelItem item, Device device, String graph) {
+        return device.name() + (device.capabilities().groupsReductions() ? " grouped" : "") + " " + ScheduleCache.settings() + "\n"
+                + java.util.Arrays.toString(item.kernel().outShape()) + item.kernel().argTypes() + "\n" + graph;
+    }
+
     /** Lowers, compiles (BEAM searching where enabled) and launches one scheduled kernel; null for an empty output. */
     private static Lowered run(Scheduler.KernelItem item, int debug) {
         LazyBuffer out = item.out();
@@ -222,10 +260,8 @@ public final class Realizer {
             return null;
         }
         String graph = KNode.describe(item.kernel().root());
-        // Settings overridden at run time that change a lowering (GPUTILE, CPUTILE, ...) are part of the key.
-        String key = device.name() + (device.capabilities().groupsReductions() ? " grouped" : "") + " " + ScheduleCache.settings() + "\n"
-                + java.util.Arrays.toString(item.kernel().outShape()) + item.kernel().argTypes() + "\n" + graph;
-        Lowering.Rendered r = rendered.computeIfAbsent(key, g -> Lowering.lower(item.kernel(), Lowering.Target.of(device)));
+        String key = key(item, device, graph);
+        Lowering.Rendered r = lowering(item, device, graph);
         LinearKernel lk = r.linear();
         traceSource(lk, graph, r, debug);
         long compiles = Counters.compileCount(), hits = Counters.cacheHitCount();

@@ -131,6 +131,37 @@ public final class JavaDevice implements Device {
         return programs.computeIfAbsent(source, s -> build(name, s));
     }
 
+    /**
+     * One javac run for every kernel of {@code sources} that is neither loaded nor in the compile cache: javac's
+     * set-up (its module graph, the class path) is paid once, not once per kernel, so a model's first run
+     * compiles its hundred kernels several times faster.
+     */
+    @Override public List<String> prepare(List<Source> sources) {
+        Map<String, Source> todo = new java.util.LinkedHashMap<>();
+        for (Source s : sources) {
+            if (programs.containsKey(s.source()) || todo.containsKey(s.source())) continue;
+            if (CompileCache.get("java", CompileCache.key(s.source(), Runtime.version().toString())) != null) continue;
+            todo.put(s.source(), s);
+        }
+        if (todo.size() < 2) return List.of();
+        Map<String, String> classes = new java.util.LinkedHashMap<>();
+        for (Source s : todo.values()) classes.put(className(s.source()), s.source());
+        Map<String, byte[]> built = javacAll(classes);
+        if (built == null) return List.of(); // a failure: each kernel's own compile reports it
+        List<String> names = new ArrayList<>();
+        for (Source s : todo.values()) {
+            String cls = className(s.source());
+            byte[] bytes = built.get(cls);
+            if (bytes == null) continue;
+            Counters.compiled();
+            CompileCache.put("java", CompileCache.key(s.source(), Runtime.version().toString()), bytes);
+            programs.putIfAbsent(s.source(), new JavaProgram(s.name(), instantiate(cls, bytes), false,
+                    gemmWarmup != null && s.source().contains(Gemm.class.getName())));
+            names.add(s.name());
+        }
+        return names;
+    }
+
     private JavaProgram build(String name, String source) {
         String cls = className(source);
         String key = CompileCache.key(source, Runtime.version().toString());
@@ -176,9 +207,26 @@ public final class JavaDevice implements Device {
     }
 
     private static byte[] javac(String name, String cls, String source) {
+        DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
+        Map<String, byte[]> out = javacAll(Map.of(cls, source), diags);
+        if (out == null || !out.containsKey(cls)) {
+            StringBuilder log = new StringBuilder();
+            for (Diagnostic<?> d : diags.getDiagnostics()) {
+                log.append("line ").append(d.getLineNumber()).append(": ").append(d.getMessage(null)).append('\n');
+            }
+            throw new DeviceException("JAVA: kernel " + name + " failed to compile\n" + log + "source:\n" + DeviceException.numbered(source));
+        }
+        return out.get(cls);
+    }
+
+    private static Map<String, byte[]> javacAll(Map<String, String> sources) {
+        return javacAll(sources, new DiagnosticCollector<>());
+    }
+
+    /** The class files of {@code sources} (class name to source) compiled in one javac run; null where it failed. */
+    private static Map<String, byte[]> javacAll(Map<String, String> sources, DiagnosticCollector<JavaFileObject> diags) {
         JavaCompiler compiler = Javac.COMPILER;
         if (compiler == null) throw new DeviceException("JAVA: no Java compiler in this runtime (" + System.getProperty("java.home") + "); jtiny needs a JDK, not a JRE");
-        DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
         StandardJavaFileManager std = Javac.FILES;
         Map<String, ByteArrayOutputStream> out = new ConcurrentHashMap<>();
         JavaFileManager fm = new ForwardingJavaFileManager<>(std) {
@@ -190,23 +238,25 @@ public final class JavaDevice implements Device {
                 };
             }
         };
-        JavaFileObject src = new SimpleJavaFileObject(URI.create("string:///" + cls + ".java"), JavaFileObject.Kind.SOURCE) {
-            @Override public CharSequence getCharContent(boolean ignoreEncodingErrors) { return source; }
-        };
+        List<JavaFileObject> units = new ArrayList<>();
+        boolean vector = false;
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            String text = e.getValue();
+            vector |= text.contains("jdk.incubator.vector");
+            units.add(new SimpleJavaFileObject(URI.create("string:///" + e.getKey() + ".java"), JavaFileObject.Kind.SOURCE) {
+                @Override public CharSequence getCharContent(boolean ignoreEncodingErrors) { return text; }
+            });
+        }
         List<String> options = new ArrayList<>(List.of("-proc:none", "-g:none", "-nowarn", "-classpath", classPath()));
-        if (source.contains("jdk.incubator.vector")) options.addAll(List.of("--add-modules", "jdk.incubator.vector", "-Xlint:-incubating"));
+        if (vector) options.addAll(List.of("--add-modules", "jdk.incubator.vector", "-Xlint:-incubating"));
         boolean ok;
         synchronized (std) { // one compile at a time through the shared file manager
-            ok = compiler.getTask(null, fm, diags, options, null, List.of(src)).call();
+            ok = compiler.getTask(null, fm, diags, options, null, units).call();
         }
-        if (!ok || !out.containsKey(cls)) {
-            StringBuilder log = new StringBuilder();
-            for (Diagnostic<?> d : diags.getDiagnostics()) {
-                log.append("line ").append(d.getLineNumber()).append(": ").append(d.getMessage(null)).append('\n');
-            }
-            throw new DeviceException("JAVA: kernel " + name + " failed to compile\n" + log + "source:\n" + DeviceException.numbered(source));
-        }
-        return out.get(cls).toByteArray();
+        if (!ok) return null;
+        Map<String, byte[]> classes = new java.util.HashMap<>();
+        out.forEach((c, bytes) -> classes.put(c, bytes.toByteArray()));
+        return classes;
     }
 
     /**
