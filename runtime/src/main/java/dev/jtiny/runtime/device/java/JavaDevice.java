@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 public final class JavaDevice implements Device {
     private static final int THREADS = Runtime.getRuntime().availableProcessors();
@@ -292,22 +293,51 @@ public final class JavaDevice implements Device {
         // Small launches run on the caller: forking costs more than it saves (tens of microseconds).
         int chunks = n <= 1 || (long) n * k.cost() < INLINE_WORK ? 1 : Math.min(n, THREADS * 4);
         if (chunks == 1 || THREADS == 1) {
-            k.run(arrays, 0, n);
-        } else {
-            List<Future<?>> parts = new ArrayList<>(chunks);
-            for (int c = 0; c < chunks; c++) {
-                int s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);
-                parts.add(pool.submit(() -> k.run(arrays, s, e)));
-            }
             try {
-                for (Future<?> f : parts) f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                Throwable cause = e.getCause();
-                throw new DeviceException("JAVA: kernel " + program.name() + " failed: " + cause, cause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new DeviceException("JAVA: interrupted while running kernel " + program.name(), e);
+                k.run(arrays, 0, n);
+            } catch (RuntimeException e) {
+                throw new DeviceException("JAVA: kernel " + program.name() + " failed: " + e, e);
             }
+        } else {
+            // The caller takes chunks too, beside THREADS - 1 helpers: one hand-off to wake instead of one per chunk
+            // and a caller that waits idle (a launch split over two cores cost 30-50 us more than one run inline).
+            AtomicInteger next = new AtomicInteger();
+            int parts = chunks;
+            Runnable work = () -> {
+                for (int c; (c = next.getAndIncrement()) < parts; ) {
+                    k.run(arrays, (int) ((long) n * c / parts), (int) ((long) n * (c + 1) / parts));
+                }
+            };
+            // A helper that has not started when the caller runs out of chunks is called off (it would only find
+            // none left), so a short launch does not wait for a parked thread to wake: 0 waiting, 1 started, 2 off.
+            List<AtomicInteger> states = new ArrayList<>(THREADS - 1);
+            List<Future<?>> helpers = new ArrayList<>(THREADS - 1);
+            for (int h = 0; h < THREADS - 1; h++) {
+                AtomicInteger state = new AtomicInteger();
+                states.add(state);
+                helpers.add(pool.submit(() -> {
+                    if (state.compareAndSet(0, 1)) work.run();
+                }));
+            }
+            Throwable failed = null;
+            try {
+                work.run();
+            } catch (RuntimeException | Error e) {
+                failed = e;
+                next.set(parts); // the helpers stop after their current chunk
+            }
+            for (int h = 0; h < helpers.size(); h++) {
+                if (states.get(h).compareAndSet(0, 2)) continue;
+                try {
+                    helpers.get(h).get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (failed == null) failed = e.getCause();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new DeviceException("JAVA: interrupted while running kernel " + program.name(), e);
+                }
+            }
+            if (failed != null) throw new DeviceException("JAVA: kernel " + program.name() + " failed: " + failed, failed);
         }
         return timed ? (System.nanoTime() - t0) * 1e-9 : Double.NaN;
     }

@@ -1,5 +1,6 @@
-// The Java device's batch compile: a schedule's new kernels in one javac run, then found by compile() without
-// compiling again; a failure in the batch left to the failing kernel's own compile, which names it.
+// The Java device: its batch compile (a schedule's new kernels in one javac run, then found by compile() without
+// compiling again; a failure in the batch left to the failing kernel's own compile, which names it) and its launches
+// split over the cores (every element written once, a failing chunk reported with the kernel's name).
 package dev.jtiny.runtime.device.java;
 
 import dev.jtiny.runtime.Config;
@@ -19,7 +20,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class JavaDevicePrepareTest {
+class JavaDeviceTest {
     @TempDir Path tmp;
     private final JavaDevice device = new JavaDevice();
 
@@ -65,6 +66,42 @@ class JavaDevicePrepareTest {
             assertEquals(List.of(), other.prepare(sources));
             assertEquals(before + 2, Counters.compileCount());
         }
+    }
+
+    @Test
+    void aSplitLaunchWritesEveryElementOnceAndShortOnesRepeatCheaply() {
+        // Each element adds one: a chunk run twice, or skipped, would show.
+        String add = "public final class Add_3 implements dev.jtiny.runtime.device.JavaKernel {\n"
+                + "  public void run(Object[] args, int start, int end) {\n"
+                + "    final float[] data0 = (float[]) args[0];\n"
+                + "    for (int gidx = start; gidx < end; gidx++) data0[gidx] += 1f;\n"
+                + "  }\n  public long cost() { return 1L; }\n}\n";
+        Program p = device.compile("add", add);
+        for (int n : new int[]{1, 7, 1 << 16, 1_000_003}) {
+            RawBuffer b = device.allocate(DType.FLOAT32, n);
+            device.copyIn(b, new float[n]);
+            for (int i = 0; i < 200; i++) device.launch(p, new RawBuffer[]{b}, new int[]{n}, null, false);
+            float[] host = new float[n];
+            device.copyOut(b, host);
+            for (int i = 0; i < n; i++) if (host[i] != 200f) fail(n + " items: element " + i + " is " + host[i] + ", expected 200");
+        }
+    }
+
+    @Test
+    void aFailingChunkIsReportedWithTheKernelsName() {
+        String throwing = "public final class Throw_4 implements dev.jtiny.runtime.device.JavaKernel {\n"
+                + "  public void run(Object[] args, int start, int end) {\n"
+                + "    final float[] data0 = (float[]) args[0];\n"
+                + "    for (int gidx = start; gidx < end; gidx++) data0[gidx + 1] = 1f;\n" // past the end in the last chunk
+                + "  }\n  public long cost() { return 1L; }\n}\n";
+        Program p = device.compile("throwing", throwing);
+        for (int n : new int[]{8, 1 << 20}) {
+            RawBuffer b = device.allocate(DType.FLOAT32, n);
+            DeviceException e = assertThrows(DeviceException.class, () -> device.launch(p, new RawBuffer[]{b}, new int[]{n}, null, false));
+            assertTrue(e.getMessage().contains("kernel throwing failed") && e.getMessage().contains("ArrayIndexOutOfBounds"), e::getMessage);
+        }
+        // The device stays usable.
+        assertArrayEquals(new float[]{0, 2, 4, 6}, run(device.compile("twice", kernel("Twice_4", "data0[gidx] = 2f * gidx;"))));
     }
 
     @Test
