@@ -23,6 +23,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -220,7 +221,7 @@ public final class Realizer {
      * picks each kernel's layout by timing it first.
      */
     private static void prepare(List<Scheduler.Item> items, int debug) {
-        Map<Device, List<Device.Source>> sources = new java.util.LinkedHashMap<>();
+        Map<Device, List<Device.Source>> sources = new LinkedHashMap<>();
         for (Scheduler.Item item : items) {
             if (!(item instanceof Scheduler.KernelItem k) || k.out().numel() == 0) continue;
             Device device = Devices.get(k.out().device);

@@ -26,11 +26,13 @@ import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,7 +77,7 @@ public final class JavaDevice implements Device {
     @Override public long memoryBytes() { return Runtime.getRuntime().maxMemory(); }
 
     /** Freed arrays by dtype, reused by size: a kernel writes every element of its output, so no clearing is needed. */
-    private final Map<DType, BufferPool<Object>> pools = new java.util.EnumMap<>(DType.class);
+    private final Map<DType, BufferPool<Object>> pools = new EnumMap<>(DType.class);
 
     private synchronized BufferPool<Object> pool(DType dtype) {
         return pools.computeIfAbsent(dtype, d -> new BufferPool<>(Runtime.getRuntime().maxMemory() / 8, a -> { }));
@@ -138,14 +140,14 @@ public final class JavaDevice implements Device {
      * compiles its hundred kernels several times faster.
      */
     @Override public List<String> prepare(List<Source> sources) {
-        Map<String, Source> todo = new java.util.LinkedHashMap<>();
+        Map<String, Source> todo = new LinkedHashMap<>();
         for (Source s : sources) {
             if (programs.containsKey(s.source()) || todo.containsKey(s.source())) continue;
             if (CompileCache.get("java", CompileCache.key(s.source(), Runtime.version().toString())) != null) continue;
             todo.put(s.source(), s);
         }
         if (todo.size() < 2) return List.of();
-        Map<String, String> classes = new java.util.LinkedHashMap<>();
+        Map<String, String> classes = new LinkedHashMap<>();
         for (Source s : todo.values()) classes.put(className(s.source()), s.source());
         Map<String, byte[]> built = javacAll(classes);
         if (built == null) return List.of(); // a failure: each kernel's own compile reports it
@@ -255,7 +257,7 @@ public final class JavaDevice implements Device {
             ok = compiler.getTask(null, fm, diags, options, null, units).call();
         }
         if (!ok) return null;
-        Map<String, byte[]> classes = new java.util.HashMap<>();
+        Map<String, byte[]> classes = new HashMap<>();
         out.forEach((c, bytes) -> classes.put(c, bytes.toByteArray()));
         return classes;
     }
@@ -272,7 +274,6 @@ public final class JavaDevice implements Device {
             return System.getProperty("java.class.path");
         }
     }
-
 
     @Override public double launch(Program program, RawBuffer[] args, int[] global, int[] local, boolean timed) {
         JavaProgram jp = (JavaProgram) program;
