@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>A tile is {@code rows} rows by {@code vecs} vectors of columns: C's segment (r, v) of one vector at
  * {@code c0 + r*cRow + v*cVec} gets the sum over {@code p < k} of A's element {@code a0 + r*aRow + p} times
  * B's vector at {@code b0 + v*bVec + p*bK}. It is computed eight or six rows at a time where the columns are two
- * vectors, then four rows at a time (four rows by up to three vectors keep their accumulators, a row of B and a
- * broadcast of A in sixteen registers, AVX2's count), then row by row.
+ * vectors, then four rows at a time (by up to two vectors on AVX2, whose sixteen registers then keep the
+ * accumulators, a row of B and a broadcast of A with one to spare; by up to three where there are 32), then row by
+ * row.
  * A's rows are contiguous in k, the layout of nearly every matmul and of a convolution's weights: as a constant
  * stride, HotSpot drops the bounds checks of its loads (10-15% faster than a stride passed in).
  */
@@ -30,11 +31,11 @@ public final class Gemm {
     /** Vector lanes of a segment: the species every Java vector kernel uses. */
     public static int lanes() { return W; }
 
-    /** Writes the tile's sums into {@code c} (see the class comment); {@code vecs} of any count, in groups of up to three. */
+    /** Writes the tile's sums into {@code c} (see the class comment); {@code vecs} of any count, in groups of up to three (two on AVX2). */
     public static void tile(int rows, int vecs, int k, float[] a, int a0, int aRow,
                             float[] b, int b0, int bVec, int bK, float[] c, int c0, int cRow, int cVec) {
         for (int v = 0; v < vecs; ) {
-            int n = vecs - v == 4 ? 2 : Math.min(3, vecs - v);
+            int n = vecs - v == 4 ? 2 : Math.min(THREE_VECTORS ? 3 : 2, vecs - v);
             int bv = b0 + v * bVec, cv = c0 + v * cVec, r = 0;
             // Eight rows share each load of B where the registers hold them (AVX-512's 32): B's panel, too large for
             // L1 on long rows, is then streamed once per tile rather than twice (2048 matmul: 94 -> 70 ms).
@@ -57,6 +58,8 @@ public final class Gemm {
 
     /** Eight rows by two vectors where the registers hold them (32 of them: AVX-512, ARM), as the tile heuristic says. */
     private static final boolean EIGHT_ROWS = JavaRenderer.tileFitsRegisters(8, 2, W);
+    /** Four rows by three vectors where the registers hold them; on AVX2 three vectors are two and one (no spills). */
+    private static final boolean THREE_VECTORS = JavaRenderer.tileFitsRegisters(4, 3, W);
 
     private static void rows8x2(int k, float[] a, int a0, int aRow, float[] b, int b0, int bVec, int bK,
                                 float[] c, int c0, int cRow, int cVec) {
