@@ -42,12 +42,21 @@ public final class Gemm {
             for (; n == 2 && EIGHT_ROWS && r + 8 <= rows; r += 8) rows8x2(k, a, a0 + r * aRow, aRow, b, bv, bVec, bK, c, cv + r * cRow, cRow, cVec);
             // Six rows by two vectors: twelve sums, B's two vectors and a broadcast in AVX2's sixteen registers; a
             // 6-row tile (the tile heuristic's pick where rows divide by six) otherwise streamed B three times.
-            for (; n == 2 && r + 6 <= rows; r += 6) rows6x2(k, a, a0 + r * aRow, aRow, b, bv, bVec, bK, c, cv + r * cRow, cRow, cVec);
+            // B packed in panels of two vectors (a matmul's packed weight, a convolution's windows) is read at a
+            // constant step, which lets HotSpot drop its loads' bounds checks: 79 -> 96 GFLOPS on one AVX2 core.
+            boolean packed = n == 2 && bVec == W && bK == 2 * W;
+            for (; n == 2 && r + 6 <= rows; r += 6) {
+                if (packed) rows6x2Packed(k, a, a0 + r * aRow, aRow, b, bv, c, cv + r * cRow, cRow, cVec);
+                else rows6x2(k, a, a0 + r * aRow, aRow, b, bv, bVec, bK, c, cv + r * cRow, cRow, cVec);
+            }
             for (; r + 4 <= rows; r += 4) {
                 int ar = a0 + r * aRow, cr = cv + r * cRow;
                 switch (n) {
                     case 1 -> rows4x1(k, a, ar, aRow, b, bv, bK, c, cr, cRow);
-                    case 2 -> rows4x2(k, a, ar, aRow, b, bv, bVec, bK, c, cr, cRow, cVec);
+                    case 2 -> {
+                        if (packed) rows4x2Packed(k, a, ar, aRow, b, bv, c, cr, cRow, cVec);
+                        else rows4x2(k, a, ar, aRow, b, bv, bVec, bK, c, cr, cRow, cVec);
+                    }
                     default -> rows4x3(k, a, ar, aRow, b, bv, bVec, bK, c, cr, cRow, cVec);
                 }
             }
@@ -152,6 +161,72 @@ public final class Gemm {
         c41.intoArray(c, c0 + 4 * cRow + cVec);
         c50.intoArray(c, c0 + 5 * cRow);
         c51.intoArray(c, c0 + 5 * cRow + cVec);
+    }
+
+    /** {@link #rows6x2} for B in panels of two vectors: its step in k is the constant 2W. */
+    private static void rows6x2Packed(int k, float[] a, int a0, int aRow, float[] b, int b0, float[] c, int c0, int cRow, int cVec) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
+                c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow, a4 = a3 + aRow, a5 = a4 + aRow;
+        for (int p = 0; p < k; p++) {
+            int pb = b0 + p * (2 * W);
+            FloatVector y0 = FloatVector.fromArray(S, b, pb), y1 = FloatVector.fromArray(S, b, pb + W);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(y0, c00);
+            c01 = x.fma(y1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(y0, c10);
+            c11 = x.fma(y1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(y0, c20);
+            c21 = x.fma(y1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(y0, c30);
+            c31 = x.fma(y1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(y0, c40);
+            c41 = x.fma(y1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(y0, c50);
+            c51 = x.fma(y1, c51);
+        }
+        store2(c, c0, cVec, c00, c01);
+        store2(c, c0 + cRow, cVec, c10, c11);
+        store2(c, c0 + 2 * cRow, cVec, c20, c21);
+        store2(c, c0 + 3 * cRow, cVec, c30, c31);
+        store2(c, c0 + 4 * cRow, cVec, c40, c41);
+        store2(c, c0 + 5 * cRow, cVec, c50, c51);
+    }
+
+    /** {@link #rows4x2} for B in panels of two vectors: its step in k is the constant 2W. */
+    private static void rows4x2Packed(int k, float[] a, int a0, int aRow, float[] b, int b0, float[] c, int c0, int cRow, int cVec) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        int a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
+        for (int p = 0; p < k; p++) {
+            int pb = b0 + p * (2 * W);
+            FloatVector y0 = FloatVector.fromArray(S, b, pb), y1 = FloatVector.fromArray(S, b, pb + W);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(y0, c00);
+            c01 = x.fma(y1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(y0, c10);
+            c11 = x.fma(y1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(y0, c20);
+            c21 = x.fma(y1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(y0, c30);
+            c31 = x.fma(y1, c31);
+        }
+        store2(c, c0, cVec, c00, c01);
+        store2(c, c0 + cRow, cVec, c10, c11);
+        store2(c, c0 + 2 * cRow, cVec, c20, c21);
+        store2(c, c0 + 3 * cRow, cVec, c30, c31);
+    }
+
+    private static void store2(float[] c, int at, int cVec, FloatVector v0, FloatVector v1) {
+        v0.intoArray(c, at);
+        v1.intoArray(c, at + cVec);
     }
 
     private static void rows4x1(int k, float[] a, int a0, int aRow, float[] b, int b0, int bK, float[] c, int c0, int cRow) {
@@ -276,6 +351,8 @@ public final class Gemm {
             tile(5, 1, k, a, 0, k, b, 0, W, n, c, 0, n, W);
             tile(5, 2, k, a, 0, k, b, 0, W, n, c, 0, n, W);
             tile(6, 2, k, a, 0, k, b, 0, W, n, c, 0, n, W);
+            tile(6, 2, k, a, 0, k, b, 0, W, 2 * W, c, 0, n, W); // B in panels of two vectors
+            tile(4, 2, k, a, 0, k, b, 0, W, 2 * W, c, 0, n, W);
             if (EIGHT_ROWS) tile(8, 2, k, a, 0, k, b, 0, W, n, c, 0, n, W);
             tile(5, 3, k, a, 0, k, b, 0, W, n, c, 0, n, W);
         }
