@@ -88,7 +88,7 @@ public final class JavaRenderer extends CStyleRenderer {
      * and a broadcast of A in the vector registers of a CPU whose vectors hold {@code lanes} floats, with one to
      * spare: 16 registers with 8 lanes (x86 AVX2's ymm), 32 otherwise (AVX-512's zmm with 16 lanes, ARM's NEON and
      * SVE with 4). A tile that takes every register spills in HotSpot's code: 4 x 3 vectors on AVX2 ran the shared
-     * micro-kernel at 24 GFLOPS on one core, 4 x 2 and 6 x 2 at 83-92.
+     * micro-kernel at 24 GFLOPS on one core, 4 x 2 at 76-83 and 6 x 2 at 89-92.
      */
     public static boolean tileFitsRegisters(int rows, int vecs, int lanes) {
         return rows * vecs + vecs + 1 < (lanes == 8 ? 16 : 32);

@@ -52,6 +52,11 @@ public final class CompileCache {
         return HexFormat.of().formatHex(sha.digest());
     }
 
+    /** Whether something is stored under kind/key (false with CACHELEVEL=0), without reading it. */
+    public static boolean contains(String kind, String key) {
+        return !disabled() && Files.isRegularFile(file(kind, key));
+    }
+
     /** The bytes stored under kind/key, or null when absent, unreadable or CACHELEVEL=0. */
     public static byte[] get(String kind, String key) {
         if (disabled()) return null;

@@ -138,11 +138,11 @@ public final class Realizer {
                 Trace.out().printf("scheduled %d kernel%s in %.2f ms%n", kernels, kernels == 1 ? "" : "s", (System.nanoTime() - t0) * 1e-6);
             }
             Map<Scheduler.Item, Lowered> lowered = new IdentityHashMap<>();
-            prepare(items, debug);
+            Map<Scheduler.Item, String> graphs = prepare(items, debug);
             for (Scheduler.Item item : items) {
                 switch (item) {
                     case Scheduler.KernelItem k -> {
-                        Lowered l = run(k, debug);
+                        Lowered l = run(k, graphs.get(k), debug);
                         if (l != null) lowered.put(k, l);
                     }
                     case Scheduler.CopyItem c -> copy(c.out(), c.src().base, debug);
@@ -218,15 +218,18 @@ public final class Realizer {
     /**
      * Lowers a schedule's kernels before the first runs and hands their sources to each device at once
      * ({@link Device#prepare}): the Java device compiles all the new ones in one javac run. Not under BEAM, which
-     * picks each kernel's layout by timing it first.
+     * picks each kernel's layout by timing it first. Returns each kernel's graph text, which its run reads again.
      */
-    private static void prepare(List<Scheduler.Item> items, int debug) {
+    private static Map<Scheduler.Item, String> prepare(List<Scheduler.Item> items, int debug) {
+        Map<Scheduler.Item, String> graphs = new IdentityHashMap<>();
         Map<Device, List<Device.Source>> sources = new LinkedHashMap<>();
         for (Scheduler.Item item : items) {
             if (!(item instanceof Scheduler.KernelItem k) || k.out().numel() == 0) continue;
             Device device = Devices.get(k.out().device);
             if (Beam.enabled(device)) continue;
-            Lowering.Rendered r = lowering(k, device, KNode.describe(k.kernel().root()));
+            String graph = KNode.describe(k.kernel().root());
+            graphs.put(k, graph);
+            Lowering.Rendered r = lowering(key(k, device, graph), k, device);
             sources.computeIfAbsent(device, d -> new ArrayList<>()).add(new Device.Source(r.linear().name(), r.source()));
         }
         sources.forEach((device, list) -> {
@@ -239,30 +242,34 @@ public final class Realizer {
                 }
             }
         });
+        return graphs;
     }
 
-    /** A kernel's lowering on a device, made once per graph, device and lowering settings. */
-    private static Lowering.Rendered lowering(Scheduler.KernelItem item, Device device, String graph) {
-        // Settings overridden at run time that change a lowering (GPUTILE, CPUTILE, ...) are part of the key.
-        return rendered.computeIfAbsent(key(item, device, graph), g -> Lowering.lower(item.kernel(), Lowering.Target.of(device)));
+    /** A kernel's lowering on a device, made once per {@link #key}. */
+    private static Lowering.Rendered lowering(String key, Scheduler.KernelItem item, Device device) {
+        return rendered.computeIfAbsent(key, g -> Lowering.lower(item.kernel(), Lowering.Target.of(device)));
     }
 
+    /** A lowering's key: graph, device and the lowering settings overridden at run time (GPUTILE, CPUTILE, ...). */
     private static String key(Scheduler.KernelItem item, Device device, String graph) {
         return device.name() + (device.capabilities().groupsReductions() ? " grouped" : "") + " " + ScheduleCache.settings() + "\n"
                 + java.util.Arrays.toString(item.kernel().outShape()) + item.kernel().argTypes() + "\n" + graph;
     }
 
-    /** Lowers, compiles (BEAM searching where enabled) and launches one scheduled kernel; null for an empty output. */
-    private static Lowered run(Scheduler.KernelItem item, int debug) {
+    /**
+     * Lowers, compiles (BEAM searching where enabled) and launches one scheduled kernel; null for an empty output.
+     * {@code graph} is its graph's text where {@link #prepare} made it already, else null.
+     */
+    private static Lowered run(Scheduler.KernelItem item, String graph, int debug) {
         LazyBuffer out = item.out();
         Device device = Devices.get(out.device);
         if (out.numel() == 0) { // nothing to compute: an empty buffer
             out.setRealized(new Buffer(device, out.dtype, 0));
             return null;
         }
-        String graph = KNode.describe(item.kernel().root());
+        if (graph == null) graph = KNode.describe(item.kernel().root());
         String key = key(item, device, graph);
-        Lowering.Rendered r = lowering(item, device, graph);
+        Lowering.Rendered r = lowering(key, item, device);
         LinearKernel lk = r.linear();
         traceSource(lk, graph, r, debug);
         long compiles = Counters.compileCount(), hits = Counters.cacheHitCount();

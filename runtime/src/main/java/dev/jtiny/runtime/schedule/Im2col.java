@@ -73,7 +73,7 @@ final class Im2col {
         // Each row of pixels padded to whole panels where that adds at most a quarter (55 -> 64, 14 -> 16), else
         // the columns padded as one run: with rows padded a panel never straddles two rows of pixels, so the copy's
         // index is affine in its lanes with no division per element (the CNN's second convolution's copy 7.5 ->
-        // ms); the matmul computes the padding columns too.
+        // 1.6 ms); the matmul computes the padding columns too.
         int wc = shape[cols.getLast()], wp = (wc + PANEL - 1) / PANEL * PANEL;
         boolean rowPadded = wc % PANEL != 0 && (wp - wc) * 4 <= wc;
         int padded = rowPadded ? p / wc * wp : (p + PANEL - 1) / PANEL * PANEL;

@@ -198,8 +198,9 @@ final class Heuristics {
 
     /** Every register tile the CPU layouts know, fitting the registers or not (BEAM times them all). */
     static int[][] allCpuTiles(int lanes) {
-        // 6 x 2 before 4 x 3: the same twelve sums, but on AVX2 4 x 3 takes all sixteen registers; with the shared
-        // micro-kernel's own 6-row loop a 768x512 by 512x768 matmul ran 104-121 GFLOPS as 6 x 2 against 76-78 as 4 x 3.
+        // 6 x 2 before 4 x 3, the same twelve sums: on AVX2, where 4 x 3 takes all sixteen registers (it no longer
+        // fits, see cpuTiles), a 768x512 by 512x768 matmul ran 104-121 GFLOPS as 6 x 2 against 76-78 as 4 x 3; the
+        // order was not measured on CPUs with 32 registers.
         return new int[][]{{8, 2 * lanes}, {6, 2 * lanes}, {4, 3 * lanes}, {4, 2 * lanes}, {3, 2 * lanes}, {2, 2 * lanes}};
     }
 

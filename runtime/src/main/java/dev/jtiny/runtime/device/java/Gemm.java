@@ -248,7 +248,7 @@ public final class Gemm {
     private static void rows4x2(int k, float[] a, int a0, int aRow, float[] b, int b0, int bVec, int bK,
                                 float[] c, int c0, int cRow, int cVec) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        int a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow, b1 = b0 + bVec, b2 = b1 + bVec;
+        int a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow, b1 = b0 + bVec;
         for (int p = 0; p < k; p++) {
             int pb = p * bK;
             FloatVector y0 = FloatVector.fromArray(S, b, b0 + pb), y1 = FloatVector.fromArray(S, b, b1 + pb);

@@ -143,13 +143,13 @@ public final class JavaDevice implements Device {
         Map<String, Source> todo = new LinkedHashMap<>();
         for (Source s : sources) {
             if (programs.containsKey(s.source()) || todo.containsKey(s.source())) continue;
-            if (CompileCache.get("java", CompileCache.key(s.source(), Runtime.version().toString())) != null) continue;
+            if (CompileCache.contains("java", CompileCache.key(s.source(), Runtime.version().toString()))) continue;
             todo.put(s.source(), s);
         }
         if (todo.size() < 2) return List.of();
         Map<String, String> classes = new LinkedHashMap<>();
         for (Source s : todo.values()) classes.put(className(s.source()), s.source());
-        Map<String, byte[]> built = javacAll(classes);
+        Map<String, byte[]> built = javacAll(classes, new DiagnosticCollector<>());
         if (built == null) return List.of(); // a failure: each kernel's own compile reports it
         List<String> names = new ArrayList<>();
         for (Source s : todo.values()) {
@@ -220,10 +220,6 @@ public final class JavaDevice implements Device {
             throw new DeviceException("JAVA: kernel " + name + " failed to compile\n" + log + "source:\n" + DeviceException.numbered(source));
         }
         return out.get(cls);
-    }
-
-    private static Map<String, byte[]> javacAll(Map<String, String> sources) {
-        return javacAll(sources, new DiagnosticCollector<>());
     }
 
     /** The class files of {@code sources} (class name to source) compiled in one javac run; null where it failed. */
